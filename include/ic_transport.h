@@ -38,6 +38,7 @@ typedef struct ic_tls_options {
     const char *sni;       /* override the name sent in SNI and checked; NULL = target host */
 } ic_tls_options;
 
+/* Sets the defaults (ALPN on).  A zero-filled struct means ALPN off. */
 void ic_tls_options_default(ic_tls_options *o);
 
 /* What the handshake negotiated; filled by ic_conn_tls_info. */
@@ -56,9 +57,11 @@ typedef struct ic_tls_info {
 typedef struct ic_conn ic_conn;
 
 /* TCP connect to t->host:t->port (all resolved addresses are tried in turn,
- * each bounded by the connect deadline).  When t->implicit_tls, the TLS
- * handshake runs too.  Returns NULL with err set on failure:
- * IC_ERR_CONNECT / IC_ERR_TIMEOUT / IC_ERR_TLS / IC_ERR_TLS_VERIFY. */
+ * each bounded by the connect deadline; the name lookup itself is not).
+ * When t->implicit_tls, the TLS handshake runs too, with its own connect
+ * deadline.  Returns NULL with err set on failure: IC_ERR_CONNECT /
+ * IC_ERR_TIMEOUT / IC_ERR_TLS / IC_ERR_TLS_VERIFY, or IC_ERR_USAGE for an
+ * unreadable cafile. */
 ic_conn *ic_conn_connect(const ic_target *t, const ic_timeouts *to,
                          const ic_tls_options *tls, ic_error *err);
 
