@@ -31,6 +31,7 @@
 
 typedef enum token_kind {
     TOK_PLAIN,      /* compared by value */
+    TOK_DOLLAR,     /* "$$Name": the literal atom $Name (IMAP keywords like $Forwarded) */
     TOK_WILDCARD,   /* $_ */
     TOK_ELLIPSIS,   /* ... */
     TOK_VAR,        /* $name */
@@ -65,6 +66,8 @@ static token_kind classify_text(ic_bytes t)
         return TOK_ELLIPSIS;
     if (t.len >= 3 && t.ptr[0] == '$' && t.ptr[1] == '@' && all_match(t, 2, is_digit))
         return TOK_FILE;
+    if (t.len >= 3 && t.ptr[0] == '$' && t.ptr[1] == '$')
+        return TOK_DOLLAR;
     if (t.len >= 2 && t.ptr[0] == '$' && all_match(t, 1, is_name_char))
         return TOK_VAR;
     return TOK_PLAIN;
@@ -414,6 +417,13 @@ static bool match_node(matcher *m, const ic_node *p, const ic_node *r, const lay
         return match_var(m, p->value, r, label);
     case TOK_FILE:
         return match_file(m, p, r, label);
+    case TOK_DOLLAR: {
+        ic_bytes want = { p->value.ptr + 1, p->value.len - 1 };
+        if (r->type == IC_NODE_ATOM && bytes_case_eq(want, r->value))
+            return hit(m);
+        return FAIL(m, r->offset, "expected %s%s, got %s%s", show_label(m, label), show(m, want),
+                    show_label(m, label), show(m, r->raw));
+    }
     case TOK_PLAIN:
         break;
     }

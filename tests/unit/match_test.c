@@ -114,6 +114,9 @@ static const line_case line_cases[] = {
     { "+ idling", "+ idling", NULL },
     { "+ idling", "+ waiting", "expected text \"idling\", got \"waiting\"" },
     { "+", "* OK", "expected continuation, got untagged" },
+    /* "$$Name" is the literal keyword $Name, not a capture */
+    { "* 1 FETCH (FLAGS ($$Forwarded ...))", "* 1 FETCH (FLAGS (\\Seen $Forwarded))", NULL },
+    { "* FLAGS ($$Junk)", "* FLAGS ($NotJunk)", "missing FLAGS member $$Junk" },
     /* status: alternatives, codes, text */
     { "a1 NO|BAD", "ic1 BAD nope", NULL },
     { "a1 NO|BAD", "ic1 no nope", NULL },
