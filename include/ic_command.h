@@ -22,6 +22,7 @@ typedef struct ic_part {
     ic_buf data;
     bool secret;
     bool literal8;         /* ~{n} (BINARY); the writer still adds "+" under LITERAL+ */
+    bool non_sync;         /* always {n+}, whatever the server advertises (tests of servers) */
 } ic_part;
 
 typedef struct ic_command {

@@ -41,15 +41,21 @@ typedef struct ic_session_options {
     ic_starttls_mode starttls;
     unsigned grammar_flags;
     const char *tag_prefix;    /* tags are <prefix><counter>; default "ic" */
+    const char *auth_mech;     /* "LOGIN", "PLAIN" or NULL: PLAIN when advertised, else LOGIN */
     ic_wire_hook hook;
     void *hook_ctx;
 } ic_session_options;
 
 void ic_session_options_default(ic_session_options *o);
 
-/* One received response with its grammar judgement. */
+/* One received response with its grammar judgement.  raw owns the bytes;
+ * resp is the lenient parse of them, or NULL when even the lenient parser
+ * could not build a tree (parse_error says why; the grammar result then
+ * names the rule). */
 typedef struct ic_received {
-    ic_response *resp;         /* owns a copy of the bytes */
+    ic_buf raw;
+    ic_response *resp;
+    ic_error parse_error;
     ic_grammar_result grammar;
 } ic_received;
 
@@ -79,6 +85,20 @@ int ic_session_command(ic_session *s, ic_command *cmd, ic_reply *out, ic_error *
 /* Convenience: a command from one line of text (no literals) */
 int ic_session_simple(ic_session *s, const char *text, ic_reply *out, ic_error *err);
 
+/* Like ic_session_command, but also stops at a continuation request that
+ * follows the whole command (IDLE's "+ idling", AUTHENTICATE's challenge):
+ * then out->tagged is NULL and the command is in progress. */
+int ic_session_start(ic_session *s, ic_command *cmd, ic_reply *out, ic_error *err);
+/* Sends line (CRLF is added; secret: shown as *** in the wire hook) for the
+ * command tagged tag that is in progress, and reads into out until its
+ * tagged completion or another continuation request. */
+int ic_session_continue(ic_session *s, const char *tag, ic_bytes line, bool secret,
+                        ic_reply *out, ic_error *err);
+/* Reads one response within ms milliseconds and appends it to out; sets
+ * out->tagged if it completes tag (may be NULL).  IC_ERR_TIMEOUT when
+ * nothing came. */
+int ic_session_read_one(ic_session *s, const char *tag, int ms, ic_reply *out, ic_error *err);
+
 /* Reads unsolicited responses for up to ms milliseconds (used for IDLE);
  * appends them to out.  Returns IC_OK when the time passed quietly. */
 int ic_session_wait(ic_session *s, int ms, ic_reply *out, ic_error *err);
@@ -101,6 +121,9 @@ const ic_received *ic_session_greeting(const ic_session *s);
 /* How many plaintext bytes were discarded after STARTTLS's tagged OK. */
 size_t ic_session_starttls_discarded(const ic_session *s);
 bool ic_session_authenticated(const ic_session *s);
+/* "LOGIN", "AUTHENTICATE PLAIN" or "AUTHENTICATE PLAIN (SASL-IR)" after a
+ * successful ic_session_login; "" before. */
+const char *ic_session_auth_method(const ic_session *s);
 ic_conn *ic_session_conn(ic_session *s);
 /* Every grammar violation and warning seen on this session so far (the
  * greeting included).  line is the response rendered with ic_render; both

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid.  Rejects
  * overlongs, surrogates, > U+10FFFF, C1 controls and U+FFFE/U+FFFF, none of
@@ -37,6 +38,15 @@ static size_t utf8_seq_len(const uint8_t *p, size_t n)
 
 /* Writes the rendering of one unit (escape or UTF-8 sequence) into tmp;
  * returns its length and the input bytes it consumed in *used. */
+/* A backslash is written single only before a printable ASCII character
+ * that cannot continue an escape (not r, n, t, x or a backslash), so IMAP
+ * flags stay readable as \Seen while the rendering stays reversible: before
+ * anything that itself renders as an escape, or at the end, it is doubled. */
+static bool backslash_needs_escape(const uint8_t *p, size_t n)
+{
+    return n < 2 || p[1] < 0x20 || p[1] > 0x7E || strchr("rntx\\", p[1]) != NULL;
+}
+
 static size_t render_unit(const uint8_t *p, size_t n, char tmp[8], size_t *used)
 {
     uint8_t c = p[0];
@@ -45,7 +55,10 @@ static size_t render_unit(const uint8_t *p, size_t n, char tmp[8], size_t *used)
     case '\r': tmp[0] = '\\'; tmp[1] = 'r'; return 2;
     case '\n': tmp[0] = '\\'; tmp[1] = 'n'; return 2;
     case '\t': tmp[0] = '\\'; tmp[1] = 't'; return 2;
-    case '\\': tmp[0] = '\\'; tmp[1] = '\\'; return 2;
+    case '\\':
+        tmp[0] = '\\';
+        tmp[1] = '\\';
+        return backslash_needs_escape(p, n) ? 2 : 1;
     default: break;
     }
     if (c >= 0x20 && c < 0x7F) {
@@ -92,4 +105,39 @@ char *ic_render_str(ic_bytes in, size_t max_out)
         return NULL;
     }
     return ic_buf_steal(&b);
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int ic_unrender(const char *text, size_t len, ic_buf *out)
+{
+    for (size_t i = 0; i < len; i++) {
+        uint8_t byte = (uint8_t)text[i];
+        if (byte == '\\' && i + 1 < len && strchr("rntx\\", text[i + 1]) && text[i + 1]) {
+            char e = text[++i];
+            if (e == 'r') byte = '\r';
+            else if (e == 'n') byte = '\n';
+            else if (e == 't') byte = '\t';
+            else if (e == '\\') byte = '\\';
+            else if (i + 2 < len && hex_value(text[i + 1]) >= 0 &&
+                     hex_value(text[i + 2]) >= 0) {
+                byte = (uint8_t)(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+                i += 2;
+            } else
+                return IC_ERR_USAGE;
+        }
+        int rc = ic_buf_append(out, &byte, 1);
+        if (rc)
+            return rc;
+    }
+    return IC_OK;
 }

@@ -20,6 +20,13 @@ START_TEST(render_printable_passes) { RENDER_IS("* OK ready", "* OK ready"); }
 END_TEST
 START_TEST(render_crlf_and_controls) { RENDER_IS("a\r\n\t\x01\x7f\\", "a\\r\\n\\t\\x01\\x7F\\\\"); }
 END_TEST
+START_TEST(render_flags_keep_single_backslash)
+{
+    RENDER_IS("FLAGS (\\Seen \\*)", "FLAGS (\\Seen \\*)");
+    RENDER_IS("a\\rb", "a\\\\rb");   /* a literal backslash before r must not read as CR */
+    RENDER_IS("x\\", "x\\\\");
+}
+END_TEST
 START_TEST(render_nul_is_escaped) { RENDER_IS("a\0b", "a\\x00b"); }
 END_TEST
 START_TEST(render_valid_utf8_kept) { RENDER_IS("caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"); }
@@ -82,6 +89,25 @@ START_TEST(error_prefix_and_names)
 }
 END_TEST
 
+START_TEST(unrender_reverses_render)
+{
+    static const char raw[] = "a\\b\\r\\\r\n\x01\xff caf\xc3\xa9\0z\\x41\\";
+    ic_bytes in = { (const uint8_t *)raw, sizeof raw - 1 };
+    char *shown = ic_render_str(in, IC_RENDER_UNLIMITED);
+    ic_buf back;
+    ic_buf_init(&back, 0);
+    ck_assert_int_eq(ic_unrender(shown, strlen(shown), &back), IC_OK);
+    ck_assert_uint_eq(back.len, in.len);
+    ck_assert_int_eq(memcmp(back.data, raw, in.len), 0);
+    ic_buf_reset(&back);
+    ck_assert_int_eq(ic_unrender("ok\\q", 4, &back), IC_OK);
+    ck_assert_uint_eq(back.len, 4);   /* a backslash before q is itself */
+    ck_assert_int_eq(ic_unrender("bad\\x4", 6, &back), IC_ERR_USAGE);
+    ic_buf_free(&back);
+    free(shown);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -89,12 +115,14 @@ static Suite *util_suite(void)
     tcase_add_test(tc, render_printable_passes);
     tcase_add_test(tc, render_crlf_and_controls);
     tcase_add_test(tc, render_nul_is_escaped);
+    tcase_add_test(tc, render_flags_keep_single_backslash);
     tcase_add_test(tc, render_valid_utf8_kept);
     tcase_add_test(tc, render_invalid_utf8_escaped);
     tcase_add_test(tc, render_truncates_with_count);
     tcase_add_test(tc, buf_cap_refuses_and_keeps_content);
     tcase_add_test(tc, bytes_compare);
     tcase_add_test(tc, error_prefix_and_names);
+    tcase_add_test(tc, unrender_reverses_render);
     suite_add_tcase(s, tc);
     return s;
 }
