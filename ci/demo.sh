@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # demo.sh: the one-command demonstration on a fresh Debian 12 machine.
 # Installs what is missing (ci/install-deps.sh), builds (make), starts a
-# throwaway Dovecot on 127.0.0.1 (tests/integration/lib/dovecot.sh), runs
-#   imapconform probe imap://127.0.0.1:PORT --starttls --cafile CA \
-#       --user user1 --password-env IMAPCONFORM_PASSWORD
-# prints its identity card, stops the server and exits with the probe's code
-# (0 fine, 1 a SHALL extension missing or a grammar violation, 2 usage,
-# 3 unreachable/TLS/authentication, 4 certificate not verified).
+# throwaway Dovecot on 127.0.0.1 (tests/integration/lib/dovecot.sh), then
+#   1. imapconform probe: the server's identity card and OMA CPM table;
+#   2. imapconform run: every scenario under scenarios/, over STARTTLS with
+#      certificate verification, writing reports/junit.xml and
+#      reports/transcripts/;
+# stops the server and exits non-zero if either step did (0 fine, 1 a FAIL,
+# ERROR, missing SHALL extension or grammar violation, 2 usage, 3
+# unreachable/TLS/authentication, 4 certificate not verified).
 #
 # Ports come from IMAP_PORT (default 10143) and IMAPS_PORT (default 10993);
 # IC_KEEP_LAB=1 keeps the server's folder for inspection.
@@ -47,12 +49,21 @@ trap 'exit 143' TERM
 echo "== starting a throwaway Dovecot on 127.0.0.1 (users user1..user4, passwords pass1..pass4)"
 dovecot_start "$LAB" main
 
-# The password travels in the environment, never on the command line.
-export IMAPCONFORM_PASSWORD=pass1
-cmd=(bin/imapconform probe "imap://127.0.0.1:$IMAP_PORT" --starttls --cafile "$LAB/tls/ca.pem"
+# Passwords travel in the environment, never on the command line.
+export IMAPCONFORM_PASSWORD=pass1 IMAPCONFORM_PASSWORD2=pass2
+conn=("imap://127.0.0.1:$IMAP_PORT" --starttls --cafile "$LAB/tls/ca.pem"
     --user user1 --password-env IMAPCONFORM_PASSWORD)
-echo "== ${cmd[*]}"
-rc=0
-"${cmd[@]}" || rc=$?
-echo "== probe exit code: $rc"
-exit "$rc"
+
+echo "== bin/imapconform probe ${conn[*]}"
+probe_rc=0
+bin/imapconform probe "${conn[@]}" || probe_rc=$?
+
+mkdir -p reports
+rm -rf reports/transcripts
+echo "== bin/imapconform run ${conn[*]} --user2 user2 ... --junit reports/junit.xml"
+run_rc=0
+bin/imapconform run "${conn[@]}" --user2 user2 --password2-env IMAPCONFORM_PASSWORD2 \
+    --junit reports/junit.xml --transcripts reports/transcripts || run_rc=$?
+
+echo "== probe exit code: $probe_rc, run exit code: $run_rc (reports in reports/)"
+exit $((probe_rc > run_rc ? probe_rc : run_rc))
