@@ -39,7 +39,7 @@ typedef enum ic_level {
 bool ic_level_parse(const char *text, ic_level *out);
 const char *ic_level_name(ic_level l);    /* "MUST", "SHOULD", "MAY" */
 
-/* ---- requirement list (scenarios/requirements.yaml) -------------------- */
+/* ---- requirement list (scenarios/requirements/ or one YAML file) ----- */
 
 typedef struct ic_requirement {
     char *id;            /* "UIDPLUS-13" */
@@ -48,6 +48,7 @@ typedef struct ic_requirement {
     ic_level level;
     char *statement;
     char *untestable;    /* reason it cannot be tested black-box, or NULL */
+    char *file;          /* the file that defines it */
     int line;
 } ic_requirement;
 
@@ -182,7 +183,7 @@ void ic_send_line_free(ic_send_line *l);
 
 /* Collects *.yaml files under each path (a file or a directory, recursive,
  * sorted by path, skipping requirements.yaml and directories named
- * "profiles" or "transcripts").  Returns a NULL-terminated malloc'd array of
+ * "requirements", "profiles" or "transcripts").  Returns a NULL-terminated malloc'd array of
  * malloc'd paths. */
 int ic_scenario_find(char *const *paths, size_t npaths, char ***out, size_t *count, ic_error *err);
 void ic_scenario_paths_free(char **paths);

@@ -30,8 +30,9 @@ const char *ic_cli_default_scenario_dir(void)
     return is_dir("scenarios") ? "scenarios" : IC_SCENARIO_DIR;
 }
 
-/* requirements.yaml of the first path that has one (a directory, or the
- * directory of a file, or their parents up to three levels). */
+/* The requirement list of the first path that has one: a requirements/
+ * directory or a requirements.yaml, in the path (a directory, or the
+ * directory of a file) or its parents up to three levels. */
 static char *find_requirements(char *const *paths, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -46,6 +47,9 @@ static char *find_requirements(char *const *paths, size_t n)
         }
         for (int up = 0; up < 4; up++) {
             char candidate[4200];
+            snprintf(candidate, sizeof candidate, "%s/requirements", dir);
+            if (is_dir(candidate))
+                return strdup(candidate);
             snprintf(candidate, sizeof candidate, "%s/requirements.yaml", dir);
             if (is_file(candidate))
                 return strdup(candidate);

@@ -71,7 +71,8 @@ static bool is_yaml_name(const char *name)
 
 static bool skipped_dir(const char *name)
 {
-    return strcmp(name, "profiles") == 0 || strcmp(name, "transcripts") == 0;
+    return strcmp(name, "profiles") == 0 || strcmp(name, "transcripts") == 0 ||
+           strcmp(name, "requirements") == 0;
 }
 
 static char *join(const char *dir, const char *name)

@@ -1,4 +1,6 @@
-/* reqlist.c: the project's requirement list (scenarios/requirements.yaml):
+/* reqlist.c: the project's requirement list: one YAML file, or a directory
+ * of them (scenarios/requirements/, one .yaml file per area, so areas grow
+ * without editing a shared file).  Each file is a mapping:
  *
  *   UIDPLUS-13:
  *     ref: RFC 4315 §3
@@ -6,13 +8,16 @@
  *     statement: the UID set form of APPENDUID MUST NOT be used ...
  *     untestable: reason        # optional
  *
- * Duplicate IDs are caught as duplicate keys by the tree builder.
+ * Duplicate IDs within a file are caught as duplicate keys by the tree
+ * builder, and across files here.
  */
 #include "scenario_internal.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct req_ctx {
     const sc_doc *doc;
@@ -88,16 +93,25 @@ static int load_items(const sc_doc *doc, ic_reqlist *list, ic_error *err)
     if (root->type != SC_MAPPING)
         return sc_fail_node(doc, root, err, "a requirement list is a mapping of IDs to "
                             "{ref, level, statement}, not a %s", sc_type_name(root->type));
-    if (!(list->items = calloc(root->n + 1, sizeof *list->items)))
+    ic_requirement *grown = realloc(list->items, (list->n + root->n + 1) * sizeof *grown);
+    if (!grown)
         return ic_fail(err, IC_ERR_NOMEM, "out of memory");
+    list->items = grown;
+    memset(list->items + list->n, 0, (root->n + 1) * sizeof *grown);
     for (size_t i = 0; i < root->n; i++) {
         const sc_node *key = SC_KEY(root, i);
+        const ic_requirement *earlier = ic_reqlist_find(list, key->text);
         ic_requirement *item = &list->items[list->n++];
         item->line = key->line;
         if (!sc_is_requirement_id(key->text))
             return sc_fail_node(doc, key, err, "invalid requirement ID \"%s\": expected upper-case "
                                 "letters and digits, \"-\" and a number (e.g. UIDPLUS-13)",
                                 key->text);
+        if (earlier)
+            return sc_fail_node(doc, key, err, "requirement %s is already defined in %s:%d",
+                                key->text, earlier->file, earlier->line);
+        if (!(item->file = strdup(doc->path)))
+            return ic_fail(err, IC_ERR_NOMEM, "out of memory");
         if (!(item->id = strdup(key->text)))
             return ic_fail(err, IC_ERR_NOMEM, "out of memory");
         char what[96];
@@ -111,6 +125,47 @@ static int load_items(const sc_doc *doc, ic_reqlist *list, ic_error *err)
     return IC_OK;
 }
 
+static int load_file(const char *path, ic_reqlist *list, ic_error *err)
+{
+    sc_doc doc;
+    int rc = sc_doc_load(path, &doc, err);
+    if (!rc) {
+        rc = load_items(&doc, list, err);
+        sc_doc_free(&doc);
+    }
+    return rc;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_yaml_file(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return e->d_name[0] != '.' && ((n > 5 && strcmp(e->d_name + n - 5, ".yaml") == 0) ||
+                                   (n > 4 && strcmp(e->d_name + n - 4, ".yml") == 0));
+}
+
+static int load_dir(const char *path, ic_reqlist *list, ic_error *err)
+{
+    struct dirent **names = NULL;
+    int n = scandir(path, &names, is_yaml_file, by_name);
+    if (n < 0)
+        return ic_fail(err, IC_ERR_USAGE, "%s: cannot read the requirement directory", path);
+    int rc = n == 0 ? ic_fail(err, IC_ERR_USAGE, "%s: no *.yaml requirement files", path) : IC_OK;
+    for (int i = 0; i < n; i++) {
+        char file[4096];
+        snprintf(file, sizeof file, "%s/%s", path, names[i]->d_name);
+        if (!rc)
+            rc = load_file(file, list, err);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
 int ic_reqlist_load(const char *path, ic_reqlist **out, ic_error *err)
 {
     *out = NULL;
@@ -119,12 +174,9 @@ int ic_reqlist_load(const char *path, ic_reqlist **out, ic_error *err)
         free(list);
         return ic_fail(err, IC_ERR_NOMEM, "out of memory");
     }
-    sc_doc doc;
-    int rc = sc_doc_load(path, &doc, err);
-    if (!rc) {
-        rc = load_items(&doc, list, err);
-        sc_doc_free(&doc);
-    }
+    struct stat st;
+    int rc = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? load_dir(path, list, err)
+                                                        : load_file(path, list, err);
     if (rc) {
         ic_reqlist_free(list);
         return rc;
@@ -140,6 +192,7 @@ void ic_reqlist_free(ic_reqlist *l)
     for (size_t i = 0; i < l->n; i++) {
         ic_requirement *r = &l->items[i];
         free(r->id);
+        free(r->file);
         free(r->ref);
         free(r->keyword);
         free(r->statement);

@@ -703,11 +703,28 @@ START_TEST(missing_scenario_file)
 }
 END_TEST
 
+START_TEST(reqlist_directory_merges_and_rejects_duplicates)
+{
+    ic_reqlist *l = NULL;
+    ic_error err;
+    ck_assert_int_eq(ic_reqlist_load("tests/data/scenarios/reqdir", &l, &err), IC_OK);
+    ck_assert_uint_eq(l->n, 2);
+    ck_assert_ptr_nonnull(ic_reqlist_find(l, "A-01"));
+    ck_assert_int_eq(ic_reqlist_find(l, "B-01")->level, IC_LEVEL_SHOULD);
+    ck_assert_str_eq(ic_reqlist_find(l, "B-01")->file, "tests/data/scenarios/reqdir/b.yaml");
+    ic_reqlist_free(l);
+    ck_assert_int_eq(ic_reqlist_load("tests/data/scenarios/reqdir-dup", &l, &err), IC_ERR_SCENARIO);
+    ck_assert_str_eq(err.msg, "tests/data/scenarios/reqdir-dup/b.yaml:5:1: requirement A-01 is "
+                              "already defined in tests/data/scenarios/reqdir-dup/a.yaml:1");
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, good_metadata);
+    tcase_add_test(tc, reqlist_directory_merges_and_rejects_duplicates);
     tcase_add_test(tc, good_fixture);
     tcase_add_test(tc, good_commands);
     tcase_add_test(tc, good_checks);
