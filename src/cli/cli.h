@@ -98,5 +98,6 @@ int ic_cmd_probe(int argc, char **argv);
 int ic_cmd_run(int argc, char **argv);
 int ic_cmd_lint(int argc, char **argv);
 int ic_cmd_serve(int argc, char **argv);
+int ic_cmd_coverage(int argc, char **argv);
 
 #endif

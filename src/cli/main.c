@@ -15,6 +15,7 @@ static void usage(FILE *out)
             "  run TARGET     run the scenarios against TARGET: verdicts, JUnit, transcripts\n"
             "  lint [PATH]    check scenario files without a server\n"
             "  serve FILE     play the server side of a recorded transcript (self-tests)\n"
+            "  coverage       which scenarios check each requirement; what is uncovered\n"
             "  version        print the version\n"
             "  help           this text\n\n"
             "Run 'imapconform COMMAND --help' for a command's options.\n");
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
         return ic_cmd_lint(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return ic_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "coverage") == 0)
+        return ic_cmd_coverage(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("imapconform %s\n", IC_VERSION);
         return IC_EXIT_OK;
