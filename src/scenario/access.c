@@ -231,15 +231,24 @@ bool sc_is_tag(const char *s, size_t n)
     return true;
 }
 
+/* [A-Z][A-Z0-9]* ("-" [A-Z0-9]+)* "-" [0-9]+: QR-42, OMA-NOMS-01, LCS-07. */
 bool sc_is_requirement_id(const char *s)
 {
+    static const char upper_digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     if (!(*s >= 'A' && *s <= 'Z'))
         return false;
-    size_t head = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-    if (s[head] != '-')
+    const char *last_dash = strrchr(s, '-');
+    if (!last_dash || !last_dash[1] || strspn(last_dash + 1, "0123456789") != strlen(last_dash + 1))
         return false;
-    size_t digits = strspn(s + head + 1, "0123456789");
-    return digits > 0 && s[head + 1 + digits] == '\0';
+    for (const char *p = s; p < last_dash;) {
+        size_t n = strspn(p, upper_digits);
+        if (n == 0)
+            return false;
+        p += n;
+        if (p < last_dash && *p++ != '-')
+            return false;
+    }
+    return true;
 }
 
 size_t sc_find_var(const char *text, const char *name)
