@@ -24,7 +24,9 @@ typedef enum ic_verdict {
     IC_VERDICT_NONSTRICT,
     IC_VERDICT_INFO,
     IC_VERDICT_UNSUPPORTED,
-    IC_VERDICT_ERROR
+    IC_VERDICT_ERROR,
+    IC_VERDICT_XFAIL,        /* failed as listed in --expect: not a failure of the run */
+    IC_VERDICT_XPASS         /* listed in --expect but passed: fails the run (the ratchet) */
 } ic_verdict;
 
 const char *ic_verdict_name(ic_verdict v);       /* "PASS", "NON-STRICT", ... */

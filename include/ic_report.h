@@ -17,7 +17,7 @@
 #include "ic_engine.h"
 
 typedef struct ic_tally {
-    size_t pass, fail, nonstrict, info, unsupported, error;
+    size_t pass, fail, nonstrict, info, unsupported, error, xfail, xpass;
 } ic_tally;
 
 void ic_tally_add(ic_tally *t, ic_verdict v);
@@ -40,7 +40,7 @@ void ic_console_init(ic_console *c, FILE *out, ic_color_mode mode, size_t total)
 void ic_console_start(ic_console *c, const ic_scenario *sc);     /* progress line */
 void ic_console_result(ic_console *c, const ic_result *r);       /* one line (+ details on failure) */
 /* Prints the last line "imapconform: N passed, N failed, N skipped" with
- * passed = PASS+NON-STRICT+INFO, failed = FAIL+ERROR, skipped = UNSUPPORTED
+ * passed = PASS+NON-STRICT+INFO+XFAIL, failed = FAIL+ERROR+XPASS, skipped = UNSUPPORTED
  * (what CI log readers recognise); the line before gives each verdict's
  * count and the time. */
 void ic_console_summary(ic_console *c, const ic_tally *t, double seconds);
@@ -56,7 +56,8 @@ typedef struct ic_junit_meta {
 
 /* One <testsuite> per area (scenario id's first segment), one <testcase>
  * per result: PASS plain, FAIL as <failure>, ERROR as <error>, UNSUPPORTED
- * as <skipped> with the reason as text, NON-STRICT and INFO as passes with
+ * as <skipped> with the reason as text, XPASS as <failure>, NON-STRICT, INFO
+ * and XFAIL as passes with
  * the finding first in system-out (a SHOULD deviation does not turn CI
  * red).  The transcript goes in the testcase's <system-out>.  IC_ERR_NOMEM
  * on OOM. */

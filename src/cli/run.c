@@ -2,6 +2,7 @@
  * and JUnit reports, transcripts. */
 #include "cli.h"
 #include "ic_engine.h"
+#include "ic_expect.h"
 #include "ic_report.h"
 
 #include <errno.h>
@@ -16,7 +17,7 @@
 enum {
     OPT_FILTER = 2000, OPT_TAG, OPT_REQUIREMENT, OPT_LIST, OPT_JUNIT, OPT_TRANSCRIPTS,
     OPT_RECORD, OPT_PREFIX, OPT_USER2, OPT_PASSWORD2_ENV, OPT_PASSWORD2_FILE,
-    OPT_REQUIREMENTS, OPT_COLOR, OPT_VERBOSE, OPT_NO_SWEEP
+    OPT_REQUIREMENTS, OPT_COLOR, OPT_VERBOSE, OPT_NO_SWEEP, OPT_EXPECT, OPT_ALLOW_XPASS
 };
 
 static const struct option run_longopts[] = {
@@ -35,6 +36,8 @@ static const struct option run_longopts[] = {
     { "color", required_argument, NULL, OPT_COLOR },
     { "verbose", no_argument, NULL, OPT_VERBOSE },
     { "no-sweep", no_argument, NULL, OPT_NO_SWEEP },
+    { "expect", required_argument, NULL, OPT_EXPECT },
+    { "allow-xpass", no_argument, NULL, OPT_ALLOW_XPASS },
     { "help", no_argument, NULL, 'h' },
 };
 
@@ -48,6 +51,9 @@ typedef struct run_options {
     const char *junit;
     const char *transcripts;
     const char *requirements;
+    const char *expect_path;
+    bool allow_xpass;
+    ic_expectations *expect;
     char prefix[64];
     ic_color_mode color;
     char **paths;
@@ -80,6 +86,10 @@ static void usage(FILE *out)
             "  --record DIR           the same; the files replay with 'imapconform serve'\n"
             "  --color auto|always|never   colour on the console (NO_COLOR is honoured)\n"
             "  --verbose              print the transcript of every scenario that did not pass\n"
+            "  --expect FILE|DIR      known failures (YAML list of {id, verdict, reason}): they\n"
+            "                         are reported as XFAIL and do not fail the run; a listed\n"
+            "                         scenario that passes is XPASS and fails the run\n"
+            "  --allow-xpass          do not fail the run on XPASS\n"
             "Run:\n"
             "  --prefix NAME          run prefix for every mailbox the run creates\n"
             "                         (default imapconform-<random>)\n"
@@ -116,6 +126,8 @@ static int run_option(run_options *o, int c, const char *arg)
     case OPT_REQUIREMENTS: o->requirements = arg; return 1;
     case OPT_VERBOSE: o->verbose = true; return 1;
     case OPT_NO_SWEEP: o->sweep = false; return 1;
+    case OPT_EXPECT: o->expect_path = arg; return 1;
+    case OPT_ALLOW_XPASS: o->allow_xpass = true; return 1;
     case OPT_USER2: o->conn2.user = arg; return 1;
     case OPT_PASSWORD2_ENV: o->conn2.password_env = arg; return 1;
     case OPT_PASSWORD2_FILE: o->conn2.password_file = arg; return 1;
@@ -274,6 +286,7 @@ static int execute(run_options *o, ic_scenario **sel, size_t n, const ic_reqlist
     for (; results && ran < n && !interrupted; ran++) {
         ic_console_start(&con, sel[ran]);
         ic_engine_run(&cfg, sel[ran], reqs, &results[ran]);
+        ic_expect_apply(o->expect, &results[ran]);
         if ((unreachable = unreachable_exit(&results[ran])) != 0) {
             ic_result_free(&results[ran]);
             break;
@@ -305,7 +318,42 @@ static int execute(run_options *o, ic_scenario **sel, size_t n, const ic_reqlist
                 "%s were removed\n", ran, n, o->prefix);
         return IC_EXIT_FAIL;
     }
-    return tally.fail || tally.error || report_status ? IC_EXIT_FAIL : IC_EXIT_OK;
+    bool xpass_fails = tally.xpass && !o->allow_xpass;
+    return tally.fail || tally.error || xpass_fails || report_status ? IC_EXIT_FAIL : IC_EXIT_OK;
+}
+
+static int check_expect_ids(const ic_expectations *e, const ic_scenario_set *set, ic_error *err)
+{
+    char **ids = calloc(set->n + 1, sizeof *ids);
+    if (!ids)
+        return ic_fail(err, IC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < set->n; i++)
+        ids[i] = set->items[i]->id;
+    int rc = ic_expect_check_ids(e, ids, set->n, set->reqs, err);
+    free(ids);
+    return rc;
+}
+
+/* Loads --expect and checks that every id in it names a scenario or a
+ * requirement, so a typo cannot hide a failure.  A run of a few paths may
+ * use the expectations of the whole suite: ids are also looked up in the
+ * default scenario directory. */
+static int load_expectations(run_options *o, const ic_scenario_set *set)
+{
+    ic_error err;
+    int rc = ic_expect_load(o->expect_path, &o->expect, &err);
+    if (!rc && check_expect_ids(o->expect, set, &err) != IC_OK) {
+        ic_scenario_set all;
+        size_t nerrors;
+        char *dir[] = { (char *)ic_cli_default_scenario_dir() };
+        rc = ic_scenario_set_load(dir, 1, o->requirements, true, &all, &nerrors) == 0
+                 ? check_expect_ids(o->expect, &all, &err)
+                 : check_expect_ids(o->expect, set, &err);
+        ic_scenario_set_free(&all);
+    }
+    if (rc)
+        fprintf(stderr, "imapconform run: %s\n", err.msg);
+    return rc ? -1 : 0;
 }
 
 int ic_cmd_run(int argc, char **argv)
@@ -325,6 +373,8 @@ int ic_cmd_run(int argc, char **argv)
         fprintf(stderr, "imapconform run: fix the scenario errors above (nothing was sent)\n");
         parsed = -1;
     }
+    if (parsed == 0 && o.expect_path && load_expectations(&o, &set) != 0)
+        parsed = -1;
     ic_scenario **sel = parsed == 0 ? calloc(set.n + 1, sizeof *sel) : NULL;
     size_t nsel = 0;
     for (size_t i = 0; sel && i < set.n; i++)
@@ -340,6 +390,7 @@ int ic_cmd_run(int argc, char **argv)
         exit_code = execute(&o, sel, nsel, set.reqs);
     }
     free(sel);
+    ic_expect_free(o.expect);
     ic_scenario_set_free(&set);
     ic_cli_conn_free(&o.conn);
     ic_cli_conn_free(&o.conn2);

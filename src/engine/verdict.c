@@ -15,6 +15,8 @@ const char *ic_verdict_name(ic_verdict v)
         [IC_VERDICT_INFO] = "INFO",
         [IC_VERDICT_UNSUPPORTED] = "UNSUPPORTED",
         [IC_VERDICT_ERROR] = "ERROR",
+        [IC_VERDICT_XFAIL] = "XFAIL",
+        [IC_VERDICT_XPASS] = "XPASS",
     };
     return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "UNKNOWN";
 }

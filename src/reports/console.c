@@ -19,6 +19,8 @@ static const char *const verdict_colors[] = {
     [IC_VERDICT_INFO] = "\033[36m",          /* cyan */
     [IC_VERDICT_UNSUPPORTED] = "\033[34m",   /* blue */
     [IC_VERDICT_ERROR] = "\033[1;35m",       /* bold magenta */
+    [IC_VERDICT_XFAIL] = "\033[33m",         /* yellow: a known failure */
+    [IC_VERDICT_XPASS] = "\033[1;31m",       /* bold red: remove it from --expect */
 };
 #define NVERDICTS (sizeof verdict_colors / sizeof verdict_colors[0])
 
@@ -33,6 +35,8 @@ static size_t *tally_slot(ic_tally *t, ic_verdict v)
     case IC_VERDICT_INFO: return &t->info;
     case IC_VERDICT_UNSUPPORTED: return &t->unsupported;
     case IC_VERDICT_ERROR: return &t->error;
+    case IC_VERDICT_XFAIL: return &t->xfail;
+    case IC_VERDICT_XPASS: return &t->xpass;
     }
     return NULL;
 }
@@ -53,7 +57,8 @@ static size_t tally_count(const ic_tally *t, ic_verdict v)
 
 size_t ic_tally_total(const ic_tally *t)
 {
-    return t->pass + t->fail + t->nonstrict + t->info + t->unsupported + t->error;
+    return t->pass + t->fail + t->nonstrict + t->info + t->unsupported + t->error + t->xfail +
+           t->xpass;
 }
 
 /* ---- colour and progress decisions ----------------------------------------- */
@@ -177,16 +182,17 @@ void ic_console_result(ic_console *c, const ic_result *r)
 /* The closing line is read by CI log parsers, which recognise exactly
  * "N passed, N failed" optionally followed by ", N skipped" and preceded by
  * one word and a colon, so it always has that form and is never coloured:
- *   passed  = PASS + NON-STRICT + INFO (no MUST was broken; the exit status
- *             is 0 for these too),
- *   failed  = FAIL + ERROR (what makes the exit status 1),
+ *   passed  = PASS + NON-STRICT + INFO + XFAIL (no MUST was broken, or only
+ *             as listed in --expect; the exit status is 0 for these too),
+ *   failed  = FAIL + ERROR + XPASS (what makes the exit status 1),
  *   skipped = UNSUPPORTED.
  * The line before it gives every verdict's own count and the time. */
 void ic_console_summary(ic_console *c, const ic_tally *t, double seconds)
 {
     static const ic_verdict order[] = {
         IC_VERDICT_PASS, IC_VERDICT_FAIL, IC_VERDICT_NONSTRICT,
-        IC_VERDICT_INFO, IC_VERDICT_UNSUPPORTED, IC_VERDICT_ERROR
+        IC_VERDICT_INFO, IC_VERDICT_UNSUPPORTED, IC_VERDICT_ERROR, IC_VERDICT_XFAIL,
+        IC_VERDICT_XPASS
     };
     size_t total = ic_tally_total(t);
     ic_buf line;
@@ -194,6 +200,9 @@ void ic_console_summary(ic_console *c, const ic_tally *t, double seconds)
     ic_buf_printf(&line, "\n%zu scenario%s in %.2fs:", total, total == 1 ? "" : "s", seconds);
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         size_t n = tally_count(t, order[i]);
+        bool waiver = order[i] == IC_VERDICT_XFAIL || order[i] == IC_VERDICT_XPASS;
+        if (waiver && n == 0)
+            continue;   /* only runs with --expect have these */
         ic_buf_printf(&line, "%s %zu ", i ? "," : "", n);
         if (n)
             append_colored(c, order[i], ic_verdict_name(order[i]), &line);
@@ -201,6 +210,7 @@ void ic_console_summary(ic_console *c, const ic_tally *t, double seconds)
             ic_buf_append_str(&line, ic_verdict_name(order[i]));
     }
     ic_buf_printf(&line, "\nimapconform: %zu passed, %zu failed, %zu skipped\n",
-                  t->pass + t->nonstrict + t->info, t->fail + t->error, t->unsupported);
+                  t->pass + t->nonstrict + t->info + t->xfail, t->fail + t->error + t->xpass,
+                  t->unsupported);
     flush_line(c, &line);
 }
