@@ -49,6 +49,8 @@ typedef struct ic_result {
     ic_verdict verdict;
     char *requirement;        /* the requirement a failure is attributed to, or NULL */
     ic_level level;           /* of that requirement (or the scenario) */
+    char *keyword;            /* the level as the requirement writes it ("MUST NOT",
+                               * "SHALL", "INFO"), or NULL: then the level's name */
     char *reference;          /* RFC/OMA section for the message, or NULL */
     char *location;           /* "scenarios/x.yaml:14" of the deciding step, or NULL */
     char *message;            /* one line: why this verdict (NULL for PASS) */

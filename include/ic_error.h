@@ -24,7 +24,8 @@ typedef enum ic_code {
     IC_ERR_AUTH = -9,        /* authentication refused */
     IC_ERR_NOMEM = -10,
     IC_ERR_SCENARIO = -11,   /* scenario file invalid */
-    IC_ERR_INTERNAL = -12
+    IC_ERR_INTERNAL = -12,
+    IC_ERR_INTERRUPTED = -13 /* the user pressed Ctrl-C (see ic_transport_set_interrupt) */
 } ic_code;
 
 #define IC_ERROR_MSG_MAX 1024

@@ -12,6 +12,7 @@
 #ifndef IC_TRANSPORT_H
 #define IC_TRANSPORT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -83,6 +84,12 @@ int ic_conn_write(ic_conn *c, const void *buf, size_t n, ic_error *err);
 /* Changes the read deadline for following reads (e.g. a bounded IDLE wait). */
 void ic_conn_set_read_timeout(ic_conn *c, int ms);
 int ic_conn_read_timeout(const ic_conn *c);
+
+/* While flag is set (non-NULL and non-zero), a wait that a signal
+ * interrupts fails with IC_ERR_INTERRUPTED instead of waiting on, so Ctrl-C
+ * acts at once.  NULL detaches it (clean-up after Ctrl-C must finish).
+ * Process-wide; the run loop owns it. */
+void ic_transport_set_interrupt(volatile sig_atomic_t *flag);
 
 void ic_conn_tls_info(const ic_conn *c, ic_tls_info *out);
 const char *ic_conn_peer(const ic_conn *c);   /* "host:port" as the user wrote it */

@@ -95,7 +95,8 @@ static void usage(FILE *out)
             "                         (default imapconform-<random>)\n"
             "  --user2 USER           second user, for scenarios that need one\n"
             "  --password2-env VAR | --password2-file FILE\n"
-            "  --requirements FILE    requirement list (default: requirements.yaml beside the scenarios)\n"
+            "  --requirements PATH    requirement list, a directory or file (default: the\n"
+            "                         requirements/ directory beside the scenarios)\n"
             "  --no-sweep             do not delete leftovers under the prefix at the end\n\n"
             IC_CLI_CONN_OPTIONS_HELP
             "\nExit codes: 0 no FAIL or ERROR; 1 a FAIL or ERROR; 2 usage or scenario error;\n"
@@ -274,6 +275,7 @@ static int execute(run_options *o, ic_scenario **sel, size_t n, const ic_reqlist
     fill_config(o, &cfg);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
+    ic_transport_set_interrupt(&interrupted);
     ic_console con;
     ic_console_init(&con, stdout, o->color, n);
     con.verbose = o->verbose;
@@ -300,6 +302,7 @@ static int execute(run_options *o, ic_scenario **sel, size_t n, const ic_reqlist
         free(results);
         return unreachable;
     }
+    ic_transport_set_interrupt(NULL);   /* the sweep must finish */
     if (o->sweep) {
         ic_error err;
         if (ic_engine_sweep_prefix(&cfg, &err) < 0)

@@ -114,11 +114,31 @@ static ic_level level_at(const eng_run *run, const ic_step *step)
     return run->sc->level;
 }
 
+/* The keyword the deciding requirement is written with: the step's own
+ * requirement, else the scenario's strictest one. */
+static const char *keyword_at(const eng_run *run, const ic_step *step, ic_level level)
+{
+    if (!run->reqs)
+        return NULL;
+    if (step && step->requirement) {
+        const ic_requirement *req = ic_reqlist_find(run->reqs, step->requirement);
+        return req ? req->keyword : NULL;
+    }
+    for (size_t i = 0; i < run->sc->nrequirements; i++) {
+        const ic_requirement *req = ic_reqlist_find(run->reqs, run->sc->requirements[i]);
+        if (req && req->level == level)
+            return req->keyword;
+    }
+    return NULL;
+}
+
 void eng_fail_check(eng_run *run, const ic_step *step, const char *fmt, ...)
 {
     ic_level level = level_at(run, step);
-    if (!run->decided)
+    if (!run->decided) {
         run->res->level = level;
+        eng_set_detail(&run->res->keyword, keyword_at(run, step, level));
+    }
     va_list ap;
     va_start(ap, fmt);
     vdecide(run, ic_verdict_for_level(level), step, NULL, fmt, ap);
@@ -187,11 +207,21 @@ bool eng_check_grammar(eng_run *run, eng_conn *c, size_t from, const ic_step *st
         const ic_received *r = &c->reply.items[i];
         if (r->grammar.verdict != IC_GRAMMAR_VIOLATION)
             continue;
+        if (run->decided)
+            return false;
         char *shown = ic_render_str(ic_buf_bytes(&r->raw), 300);
         run->res->level = IC_LEVEL_MUST;
-        eng_decide(run, IC_VERDICT_FAIL, step, "RFC 3501 §9",
+        /* A step checking a requirement owns the syntax it is about (e.g. a
+         * modseq of 0 under CS-48); otherwise it is the grammar itself. */
+        const char *req = step && step->requirement ? step->requirement : "IMAP grammar";
+        eng_decide(run, IC_VERDICT_FAIL, step, req,
                    "grammar violation [%s] at byte %zu of a response on connection %d: %s",
                    r->grammar.rule, r->grammar.offset, c->number, r->grammar.message);
+        char ref[160];
+        snprintf(ref, sizeof ref, "formal syntax, rule %s (RFC 3501 §9 and the extensions' ABNF)",
+                 r->grammar.rule);
+        eng_set_detail(&run->res->reference, ref);
+        eng_set_detail(&run->res->keyword, "MUST");
         eng_set_detail(&run->res->received, shown);
         free(shown);
         return false;
@@ -284,7 +314,10 @@ static bool grow_consumed(eng_conn *c)
 
 static void connection_error(eng_run *run, const ic_step *step, eng_conn *c, const ic_error *err)
 {
-    eng_decide(run, IC_VERDICT_ERROR, step, NULL, "connection %d: %s", c->number, err->msg);
+    if (err->code == IC_ERR_INTERRUPTED)
+        eng_decide(run, IC_VERDICT_ERROR, step, NULL, "interrupted (Ctrl-C)");
+    else
+        eng_decide(run, IC_VERDICT_ERROR, step, NULL, "connection %d: %s", c->number, err->msg);
 }
 
 /* After a command's responses arrived: grammar, then the implicit OK. */
@@ -490,10 +523,11 @@ static void run_assert(eng_run *run, const ic_step *step)
     ic_buf_free(&explain);
 }
 
-static void run_sleep(int ms)
+/* A signal ends the sleep early only when it set the interrupt flag. */
+static void run_sleep(const ic_run_config *cfg, int ms)
 {
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0)
+    while (nanosleep(&ts, &ts) != 0 && !(cfg->interrupted && *cfg->interrupted))
         ;
 }
 
@@ -525,7 +559,7 @@ static void run_dialogue(eng_run *run)
             run_assert(run, step);
             break;
         case IC_STEP_SLEEP:
-            run_sleep(step->sleep_ms);
+            run_sleep(run->cfg, step->sleep_ms);
             break;
         case IC_STEP_NOTE:
             ic_buf_printf(&run->res->transcript, "-- note: %s\n", step->text);
@@ -632,9 +666,12 @@ int ic_engine_run(const ic_run_config *cfg, const ic_scenario *sc, const ic_reql
     double start = now_seconds();
     if (setup(run) && open_dialogue_connections(run))
         run_dialogue(run);
+    /* Clean-up must finish even after Ctrl-C: detach the interrupt. */
+    ic_transport_set_interrupt(NULL);
     for (int n = 1; n <= IC_SCENARIO_MAX_CONNS; n++)
         eng_conn_close(&run->conns[n]);
     eng_cleanup(run);
+    ic_transport_set_interrupt(cfg->interrupted);
     if (!run->decided)
         out->verdict = IC_VERDICT_PASS;
     out->seconds = now_seconds() - start;

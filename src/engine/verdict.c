@@ -37,6 +37,7 @@ void ic_result_free(ic_result *r)
     if (!r)
         return;
     free(r->requirement);
+    free(r->keyword);
     free(r->reference);
     free(r->location);
     free(r->message);

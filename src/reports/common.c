@@ -25,9 +25,9 @@ int rep_requirement_text(const ic_result *r, ic_buf *out)
     if (!r->requirement)
         return IC_OK;
     if (r->reference)
-        return ic_buf_printf(out, "%s (%s, %s)", r->requirement, rep_level_name(r->level),
+        return ic_buf_printf(out, "%s (%s, %s)", r->requirement, (r->keyword ? r->keyword : rep_level_name(r->level)),
                              r->reference);
-    return ic_buf_printf(out, "%s (%s)", r->requirement, rep_level_name(r->level));
+    return ic_buf_printf(out, "%s (%s)", r->requirement, (r->keyword ? r->keyword : rep_level_name(r->level)));
 }
 
 static int append_spaces(ic_buf *out, size_t n)

@@ -78,11 +78,16 @@ static int load_line(ic_tx *t, char *line, int lineno, ic_tx_section **last, ic_
         e->line = lineno;
         return IC_OK;
     }
-    char dir;
-    int consumed = 0;
-    if (sscanf(line, "%c%d: %n", &dir, &number, &consumed) < 2 || !consumed ||
-        (dir != 'C' && dir != 'S'))
+    /* "CN: " or "SN: " then the rendered bytes, taken exactly: a leading
+     * space after the prefix is part of the line (sscanf's " " would eat it). */
+    char dir = line[0];
+    char *after = NULL;
+    if (dir != 'C' && dir != 'S')
         return IC_OK;   /* headers, notes, blank lines */
+    number = (int)strtol(line + 1, &after, 10);
+    if (after == line + 1 || after[0] != ':' || after[1] != ' ')
+        return IC_OK;
+    int consumed = (int)(after + 2 - line);
     ic_tx_section *s = section_for(t, number);
     if (!s)
         return ic_fail(err, IC_ERR_USAGE, "%s:%d: line for connection %d before \"-- open %d\"",
@@ -293,7 +298,9 @@ static void deviate(server *sv, client *c, const char *what, ic_bytes got)
     snprintf(msg, sizeof msg, "connection %d (section \"-- open %d\"): %s: got \"%s\"%s%s%s", c->index + 1,
              c->section->number, what, shown ? shown : "", want ? ", transcript line " : "",
              want ? "expected \"" : "", want ? want : "");
-    logf_(sv, "%s%s", msg, want ? "\"" : "");
+    if (want)
+        strncat(msg, "\"", sizeof msg - strlen(msg) - 1);
+    logf_(sv, "%s", msg);
     if (!sv->first_problem[0])
         snprintf(sv->first_problem, sizeof sv->first_problem, "%s", msg);
     free(shown);
@@ -472,6 +479,10 @@ int ic_responder_serve(const ic_tx *t, const ic_responder_options *o, ic_error *
     int rc = open_listener(sv, err);
     if (!rc)
         rc = serve_loop(sv, err);
+    /* A client that left the recording is the verdict, even if the server
+     * then idled out waiting for connections that never came. */
+    if (rc == IC_ERR_TIMEOUT && sv->deviations)
+        rc = ic_fail(err, IC_ERR_PROTOCOL, "%s", sv->first_problem);
     for (size_t i = 0; i < sv->nclients; i++)
         client_close(sv, &sv->clients[i]);
     if (!rc && (sv->deviations || sv->finished < (int)t->n))

@@ -175,6 +175,8 @@ static int check_token(void *ctx, ic_bytes atom, size_t offset, bool last)
                        "column %zu: \"...\" must be the last item of a list or of the line", col);
     if (atom.len == 0 || atom.ptr[0] != '$' || ic_bytes_eq_str(atom, "$_"))
         return 0;
+    if (atom.len > 2 && atom.ptr[1] == '$')
+        return 0;     /* "$$Name": the literal keyword $Name */
     if (atom.len > 1 && atom.ptr[1] == '@') {
         if (strncmp(c->text + col - 1, "{@", 2) == 0)
             return 0;     /* made by rewrite_files */
@@ -273,10 +275,35 @@ static int report_variable(void *ctx, ic_bytes atom, size_t offset, bool last)
     return 0;
 }
 
+/* "a1 OK|NO [MODIFIED $x] ..." is not a status response to the parser (its
+ * name is "OK|NO"), so its code is one atom; read it as "a1 OK [...] ..."
+ * too, as the matcher does, to see the captures inside the code. */
+static ic_response *status_view(const ic_response *r)
+{
+    if (r->cond != IC_COND_NONE || !memchr(r->name.ptr, '|', r->name.len))
+        return NULL;
+    ic_buf text;
+    ic_buf_init(&text, 0);
+    size_t before = (size_t)(r->name.ptr - r->raw.ptr);
+    size_t after = before + r->name.len;
+    ic_buf_append(&text, r->raw.ptr, before);
+    ic_buf_append_str(&text, "OK");
+    ic_buf_append(&text, r->raw.ptr + after, r->raw.len - after);
+    ic_response *view = NULL;
+    ic_error ignored;
+    if (ic_response_parse_copy(ic_buf_bytes(&text), 64, &view, &ignored))
+        view = NULL;
+    ic_buf_free(&text);
+    return view;
+}
+
 void sc_pattern_variables(const ic_pattern *p, void (*fn)(void *ctx, const char *name,
                                                           size_t len), void *ctx)
 {
     vars_ctx v = { fn, ctx };
-    if (p->tree)
-        visit_tokens(p->tree, report_variable, &v);
+    if (!p->tree)
+        return;
+    ic_response *view = status_view(p->tree);
+    visit_tokens(view ? view : p->tree, report_variable, &v);
+    ic_response_free(view);
 }

@@ -50,6 +50,13 @@ static int timed_out(const ic_conn *c, ic_wait_kind kind, ic_error *err)
                    c->peer, c->to.write_ms);
 }
 
+static volatile sig_atomic_t *interrupt_flag;
+
+void ic_transport_set_interrupt(volatile sig_atomic_t *flag)
+{
+    interrupt_flag = flag;
+}
+
 int ic_transport_wait(const ic_conn *c, short events, int64_t deadline, ic_wait_kind kind,
                       ic_error *err)
 {
@@ -65,6 +72,8 @@ int ic_transport_wait(const ic_conn *c, short events, int64_t deadline, ic_wait_
             return timed_out(c, kind, err);
         if (errno != EINTR)
             return ic_transport_io_error(c, "poll", errno, err);
+        if (interrupt_flag && *interrupt_flag)
+            return ic_fail(err, IC_ERR_INTERRUPTED, "%s: interrupted", c->peer);
     }
 }
 

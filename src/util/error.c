@@ -61,6 +61,7 @@ const char *ic_code_name(ic_code code)
     case IC_ERR_NOMEM: return "nomem";
     case IC_ERR_SCENARIO: return "scenario";
     case IC_ERR_INTERNAL: return "internal";
+    case IC_ERR_INTERRUPTED: return "interrupted";
     }
     return "unknown";
 }

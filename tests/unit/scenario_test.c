@@ -101,6 +101,19 @@ static ic_scenario *load_good(ic_reqlist **reqs_out)
     return sc;
 }
 
+START_TEST(dollar_keywords_and_status_alternative_captures)
+{
+    ic_reqlist *reqs = load_reqs();
+    ic_scenario *sc = NULL;
+    ic_error err;
+    int rc = ic_scenario_load("tests/data/scenarios/good/dollar-and-alternatives.yaml", reqs, &sc,
+                              &err);
+    ck_assert_msg(rc == IC_OK, "%s", err.msg);
+    ic_scenario_free(sc);
+    ic_reqlist_free(reqs);
+}
+END_TEST
+
 START_TEST(good_metadata)
 {
     ic_reqlist *reqs;
@@ -727,6 +740,7 @@ static Suite *scenario_suite(void)
     Suite *s = suite_create("scenario");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, good_metadata);
+    tcase_add_test(tc, dollar_keywords_and_status_alternative_captures);
     tcase_add_test(tc, reqlist_directory_merges_and_rejects_duplicates);
     tcase_add_test(tc, good_fixture);
     tcase_add_test(tc, good_commands);
