@@ -5,9 +5,14 @@
 # test file and the summary line "integration: N passed, N failed".
 # Exit 1 when a test failed or none ran.
 #
+# A second Dovecot, the NOMODSEQ variant (in-memory indexes: every mailbox
+# answers SELECT with [NOMODSEQ]), runs beside it on NOMODSEQ_PORT, with its
+# own lab dir $LAB/nomodseq (exported as NOMODSEQ_LAB); if it cannot start,
+# NOMODSEQ_PORT is left unset and the tests that need it fail on their own.
+#
 # Environment (all optional): IC_BIN (default bin/imapconform), IMAP_PORT
-# (10143), IMAPS_PORT (10993), TMPDIR, IC_KEEP_LAB=1 (keep the lab dir),
-# IC_TESTS="test_a test_b" (run only these), IC_TEST_TIMEOUT (seconds per
+# (10143), IMAPS_PORT (10993), NOMODSEQ_PORT (10144), TMPDIR, IC_KEEP_LAB=1
+# (keep the lab dir), IC_TESTS="test_a test_b" (run only these), IC_TEST_TIMEOUT (seconds per
 # test file, default 300).
 set -uo pipefail
 
@@ -41,9 +46,11 @@ fi
 
 export IMAP_PORT=${IMAP_PORT:-10143}
 export IMAPS_PORT=${IMAPS_PORT:-10993}
+NOMODSEQ_PORT=${NOMODSEQ_PORT:-10144}
 LAB=$(mktemp -d "${TMPDIR:-/tmp}/imapconform-it.XXXXXX") || exit 1
 export LAB IC_BIN
 export CA_FILE=$LAB/tls/ca.pem
+export NOMODSEQ_LAB=$LAB/nomodseq
 export FAKESERVER="python3 $HERE/lib/fakeserver.py"
 export IC_ROOT=$ROOT
 
@@ -55,6 +62,7 @@ cleanup() {
         kill -TERM "$child" 2>/dev/null
         wait "$child" 2>/dev/null
     fi
+    dovecot_stop "$NOMODSEQ_LAB"
     dovecot_stop "$LAB"
     if [ "${IC_KEEP_LAB:-0}" = 1 ]; then
         echo "integration: lab kept in $LAB"
@@ -71,6 +79,12 @@ if ! dovecot_start "$LAB" main; then
     echo "integration: could not start Dovecot (see above)"
     echo "integration: 0 passed, 1 failed"
     exit 1
+fi
+if NOMODSEQ_IMAPS_PORT=0 dovecot_start "$NOMODSEQ_LAB" nomodseq; then
+    export NOMODSEQ_PORT
+else
+    echo "integration: could not start the NOMODSEQ Dovecot on port $NOMODSEQ_PORT (tests needing it will fail)"
+    unset NOMODSEQ_PORT
 fi
 
 if [ -n "${IC_TESTS:-}" ]; then
