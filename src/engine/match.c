@@ -333,7 +333,21 @@ static bool numbers_equal(const ic_node *a, const ic_node *b)
 /* Two non-list tokens.  NIL equals only NIL; strings compare exactly, also
  * against an atom (a mailbox name may come either way); atoms compare
  * case-insensitively. */
-static bool scalars_equal(const ic_node *p, const ic_node *r)
+/* Whether r is the mailbox name of a LIST, LSUB or STATUS response: names
+ * are case-sensitive (RFC 3501 §5.1; modified UTF-7's base64 part above
+ * all), INBOX excepted, while other atoms are keywords and compare without
+ * case. */
+static bool is_mailbox_name(const matcher *m, const ic_node *r)
+{
+    const ic_response *resp = m->resp;
+    if (resp->kind != IC_RESP_UNTAGGED)
+        return false;
+    if (ic_bytes_case_eq_str(resp->name, "LIST") || ic_bytes_case_eq_str(resp->name, "LSUB"))
+        return ic_node_nth(resp->args, 2) == r;
+    return ic_bytes_case_eq_str(resp->name, "STATUS") && resp->args == r;
+}
+
+static bool scalars_equal(const matcher *m, const ic_node *p, const ic_node *r)
 {
     if (p->type == IC_NODE_NIL || r->type == IC_NODE_NIL)
         return p->type == r->type;
@@ -341,7 +355,7 @@ static bool scalars_equal(const ic_node *p, const ic_node *r)
         return numbers_equal(p, r);
     if (is_inbox(p) && is_inbox(r))
         return true;
-    if (is_string(p) || is_string(r))
+    if (is_string(p) || is_string(r) || is_mailbox_name(m, r))
         return bytes_eq(p->value, r->value);
     return bytes_case_eq(p->value, r->value);
 }
@@ -352,10 +366,10 @@ static ic_bytes capture_value(const ic_node *r)
     return r->type == IC_NODE_LIST ? r->raw : r->value;
 }
 
-static bool equals_binding(const ic_node *r, ic_bytes bound)
+static bool equals_binding(const matcher *m, const ic_node *r, ic_bytes bound)
 {
     ic_bytes value = capture_value(r);
-    if (is_string(r) || r->type == IC_NODE_LIST)
+    if (is_string(r) || r->type == IC_NODE_LIST || is_mailbox_name(m, r))
         return bytes_eq(value, bound) || (is_inbox(r) && ic_bytes_case_eq_str(bound, "INBOX"));
     return bytes_case_eq(value, bound);
 }
@@ -370,7 +384,7 @@ static bool match_var(matcher *m, ic_bytes var, const ic_node *r, ic_bytes label
     ic_bindings *b = m->ctx->bindings;
     const ic_binding *bound = b ? ic_bindings_get(b, name) : NULL;
     if (bound) {
-        if (equals_binding(r, ic_buf_bytes(&bound->value)))
+        if (equals_binding(m, r, ic_buf_bytes(&bound->value)))
             return hit(m);
         return FAIL(m, r->offset, "expected %s$%s (%s), got %s%s", show_label(m, label), name,
                     show(m, ic_buf_bytes(&bound->value)), show_label(m, label), show(m, r->raw));
@@ -432,7 +446,7 @@ static bool match_node(matcher *m, const ic_node *p, const ic_node *r, const lay
         hit(m);
         return match_sequence(m, p->child, r->child, list_end(r), if_list, label);
     }
-    if (p->type != IC_NODE_LIST && r->type != IC_NODE_LIST && scalars_equal(p, r))
+    if (p->type != IC_NODE_LIST && r->type != IC_NODE_LIST && scalars_equal(m, p, r))
         return hit(m);
     return FAIL(m, r->offset, "expected %s%s, got %s%s", show_label(m, label), show(m, p->raw),
                 show_label(m, label), show(m, r->raw));

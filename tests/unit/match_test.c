@@ -114,6 +114,11 @@ static const line_case line_cases[] = {
     { "+ idling", "+ idling", NULL },
     { "+ idling", "+ waiting", "expected text \"idling\", got \"waiting\"" },
     { "+", "* OK", "expected continuation, got untagged" },
+    /* mailbox names are case-sensitive (RFC 3501 §5.1), keywords are not */
+    { "* LIST () \"/\" box&AOQ-bung", "* LIST () \"/\" box&AOQ-Bung", "expected LIST box&AOQ-bung, got LIST box&AOQ-Bung" },
+    { "* STATUS Box (MESSAGES 1)", "* STATUS box (MESSAGES 1)", "expected STATUS Box, got STATUS box" },
+    { "* STATUS inbox (MESSAGES 1)", "* STATUS INBOX (MESSAGES 1)", NULL },
+    { "* LIST (\\noselect) \"/\" a", "* LIST (\\Noselect) \"/\" a", NULL },
     /* "$$Name" is the literal keyword $Name, not a capture */
     { "* 1 FETCH (FLAGS ($$Forwarded ...))", "* 1 FETCH (FLAGS (\\Seen $Forwarded))", NULL },
     { "* FLAGS ($$Junk)", "* FLAGS ($NotJunk)", "missing FLAGS member $$Junk" },
