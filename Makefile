@@ -136,7 +136,8 @@ FUZZ_SRC  := $(UTIL_SRC) src/protocol/reader.c src/protocol/response.c src/proto
 FUZZ_SECONDS ?= 60
 $(BUILD)/fuzz/fuzz_response: tests/fuzz/fuzz_response.c $(FUZZ_SRC) $(wildcard include/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Iinclude \
+	$(call say,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Iinclude \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $@ tests/fuzz/fuzz_response.c $(FUZZ_SRC)
 
@@ -149,8 +150,11 @@ fuzz: $(BUILD)/fuzz/fuzz_response
 # keeps building and the seeds keep passing.
 fuzz-smoke: $(BUILD)/fuzz/fuzz_response
 	@mkdir -p $(BUILD)/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_response -max_total_time=15 -max_len=4096 \
-	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus 2>&1 | tail -n 3
+	@echo "  FUZZ   15 s over the seed corpus (log: $(BUILD)/fuzz/smoke.log)"
+	@$(BUILD)/fuzz/fuzz_response -max_total_time=15 -max_len=4096 \
+	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus \
+	  > $(BUILD)/fuzz/smoke.log 2>&1; rc=$$?; tail -n 1 $(BUILD)/fuzz/smoke.log; \
+	  if [ $$rc -ne 0 ]; then tail -n 40 $(BUILD)/fuzz/smoke.log; exit $$rc; fi
 
 demo: bin/imapconform
 	@bash ci/demo.sh
