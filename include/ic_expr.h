@@ -3,12 +3,20 @@
  *   expr  := or ;  or := and ("or" and)* ;  and := not ("and" not)*
  *   not   := "not" not | cmp
  *   cmp   := term [ ("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in" | "subset") term ]
- *   term  := $name | number | seqset-literal | func "(" term ")" | "(" expr ")"
+ *   term  := $name | number | seqset-literal | func "(" term ")"
+ *          | "nth" "(" term "," term ")" | "(" expr ")"
  *   func  := count | min | max | is_number | has_star
  *
  * Values are numbers, sequence sets (ranges, never expanded) and booleans; a
  * captured variable's text is read as a number when it is one, else as a
  * set.  Comparisons of a number with a one-member set compare the member.
+ * nth(set, i) is the i-th member (1-based) in written order: the elements
+ * in the order written, each range ascending however written (RFC 4315
+ * section 3), so with $s = 6,5,4 nth($s, 1) is 6 and nth(6:4, 1) is 4: the order in
+ * which COPYUID and APPENDUID sets correspond.  A literal set as the first
+ * argument needs a space after its comma ("nth(4:6, 2)"), since "4:6,2" is
+ * one set.  An index of 0 or past the end is an eval error naming the set
+ * and its count.
  *
  * Ownership: ic_expr_compile allocates; ic_expr_free frees.  Errors:
  * compile returns IC_ERR_SCENARIO with err giving the column (1-based) in the

@@ -1,7 +1,7 @@
 /* ic_seqset.h: IMAP sequence sets and UID sets as ranges, never expanded.
  *
- * A set keeps two views: the ranges as written (order and direction kept,
- * as COPYUID's correspondence needs) and a normalised view (sorted,
+ * A set keeps two views: the ranges as written (order and direction kept;
+ * COPYUID's correspondence needs the order) and a normalised view (sorted,
  * coalesced, ascending) for arithmetic.  "*" is kept as IC_SEQ_STAR, which
  * sorts above every number; has_star says whether it was written.
  * Sizes are 64-bit so 1:4294967295 counts exactly and costs one range.
@@ -47,9 +47,12 @@ bool ic_seqset_equal(const ic_seqset *a, const ic_seqset *b);     /* as sets */
 bool ic_seqset_subset(const ic_seqset *a, const ic_seqset *b);    /* a within b */
 /* A single number written alone (not "n:n", not a list). */
 bool ic_seqset_is_single(const ic_seqset *s);
-/* The i-th member (0-based) in written order, each range walked from its
- * first to its last value (RFC 4315 COPYUID correspondence); false if out of
- * range.  O(number of written ranges). */
+/* The i-th member (0-based) in written order: the comma-separated elements
+ * in the order written, each range walked ascending whichever way it was
+ * written (RFC 4315 section 3: "a range of 12:10 is exactly equivalent to
+ * 10:12 and refers to the sequence 10,11,12"), so "7:5,9" is 5,6,7,9 and
+ * "9,2:3" is 9,2,3.  This is the order COPYUID and APPENDUID sets
+ * correspond in.  False if out of range.  O(number of written ranges). */
 bool ic_seqset_nth_written(const ic_seqset *s, uint64_t i, uint64_t *out);
 /* New sets (NULL on OOM). */
 ic_seqset *ic_seqset_union(const ic_seqset *a, const ic_seqset *b);

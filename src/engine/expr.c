@@ -4,14 +4,20 @@
  * Compiling tokenizes the whole text, then a recursive-descent parser builds
  * an AST and checks statically which nodes are conditions (comparisons,
  * not/and/or, is_number, has_star) and which are values (variables, numbers,
- * sets, count/min/max), so a misplaced operand is reported at compile time
- * with its column rather than when a server run reaches the assertion.
+ * sets, count/min/max/nth), so a misplaced operand is reported at compile
+ * time with its column rather than when a server run reaches the assertion.
+ *
+ * "," only separates the arguments of nth(); a set literal keeps the commas
+ * between its members, so the tokenizer gives a literal's trailing comma
+ * back ("nth(4:6, 2)" is "4:6" "," "2").
  *
  * Evaluation reads each variable's captured text afresh: all digits (fitting
  * 64 bits) is a number, anything else must parse as a sequence set (0
  * allowed).  While evaluating, each comparison collects an account of its
  * non-literal operands ("$m2 = 5"), which becomes the explanation of a false
- * result.
+ * result.  Entries are kept apart by '\n' (no entry holds one: values are
+ * rendered, source excerpts flattened), since an entry may itself hold ", "
+ * ("nth($d, 2) = 5 ($d = 4:6)"); the final account joins them with ", ".
  */
 #include "ic_expr.h"
 #include "ic_render.h"
@@ -35,7 +41,8 @@ typedef enum token_kind {
     TOK_EQ, TOK_NE, TOK_LT, TOK_LE, TOK_GT, TOK_GE,
     TOK_AND, TOK_OR, TOK_NOT, TOK_IN, TOK_SUBSET,
     TOK_NOT_IN,   /* made by the parser from "not" "in", never by the tokenizer */
-    TOK_COUNT, TOK_MIN, TOK_MAX, TOK_IS_NUMBER, TOK_HAS_STAR
+    TOK_COMMA,
+    TOK_COUNT, TOK_MIN, TOK_MAX, TOK_IS_NUMBER, TOK_HAS_STAR, TOK_NTH
 } token_kind;
 
 typedef struct token {
@@ -50,7 +57,7 @@ static const struct {
 } words[] = {
     { "and", TOK_AND }, { "or", TOK_OR }, { "not", TOK_NOT }, { "in", TOK_IN },
     { "subset", TOK_SUBSET }, { "count", TOK_COUNT }, { "min", TOK_MIN }, { "max", TOK_MAX },
-    { "is_number", TOK_IS_NUMBER }, { "has_star", TOK_HAS_STAR },
+    { "is_number", TOK_IS_NUMBER }, { "has_star", TOK_HAS_STAR }, { "nth", TOK_NTH },
 };
 
 /* Two-character operators first, so "<=" is not read as "<" "=". */
@@ -60,6 +67,7 @@ static const struct {
 } operators[] = {
     { "==", TOK_EQ }, { "!=", TOK_NE }, { "<=", TOK_LE }, { ">=", TOK_GE },
     { "<", TOK_LT }, { ">", TOK_GT }, { "(", TOK_LPAREN }, { ")", TOK_RPAREN },
+    { ",", TOK_COMMA },
 };
 
 static const char *kind_name(token_kind kind)
@@ -82,13 +90,21 @@ static const char *kind_name(token_kind kind)
     case TOK_MAX: return "max";
     case TOK_IS_NUMBER: return "is_number";
     case TOK_HAS_STAR: return "has_star";
+    case TOK_NTH: return "nth";
+    case TOK_COMMA: return ",";
     default: return "?";
     }
 }
 
 static bool is_function(token_kind kind)
 {
-    return kind >= TOK_COUNT && kind <= TOK_HAS_STAR;
+    return kind >= TOK_COUNT && kind <= TOK_NTH;
+}
+
+/* Number of arguments function fn takes. */
+static int arity(token_kind fn)
+{
+    return fn == TOK_NTH ? 2 : 1;
 }
 
 static bool is_comparison(token_kind kind)
@@ -108,7 +124,8 @@ typedef struct node {
     char *name;             /* NODE_VAR, without "$" */
     uint64_t number;        /* NODE_NUMBER */
     ic_seqset *set;         /* NODE_SET */
-    struct node *lhs, *rhs; /* NODE_CALL and NODE_NOT use lhs only */
+    struct node *lhs, *rhs; /* NODE_NOT and one-argument calls use lhs only;
+                             * nth(): lhs the set, rhs the index */
 } node;
 
 struct ic_expr {
@@ -233,10 +250,13 @@ static int lex_variable(const char *text, size_t at, token *t, ic_error *err)
 }
 
 /* Digits alone are a number; digits with ':' ',' '*' are a set literal,
- * parsed when the parser builds its node. */
+ * parsed when the parser builds its node.  A set never ends in ",", so a
+ * trailing one is left for the next token (the argument separator). */
 static int lex_number_or_set(const char *text, size_t at, token *t, ic_error *err)
 {
     size_t n = span(text, at, is_set_char);
+    if (n > 1 && text[at + n - 1] == ',')
+        n--;
     if (span(text, at, is_digit) < n) {
         *t = (token){ TOK_SET, at, n, 0 };
         return IC_OK;
@@ -264,7 +284,7 @@ static int lex_word(const char *text, size_t at, token *t, ic_error *err)
     size_t next = at + n + span(text, at + n, is_space);
     if (text[next] == '(')
         return compile_fail(err, at, "unknown function \"%.*s\" (functions: count, min, max, "
-                            "is_number, has_star)", shown_len(n), text + at);
+                            "nth, is_number, has_star)", shown_len(n), text + at);
     return compile_fail(err, at, "unknown word \"%.*s\" (variables start with \"$\"; "
                         "operators: and, or, not, in, not in, subset)", shown_len(n), text + at);
 }
@@ -349,7 +369,7 @@ static int require(parser *p, const node *n, bool want_condition, const char *wh
                             "(compare it with ==, <, in, ...)", who,
                             source_excerpt(p->text, n->start, n->len).text);
     return compile_fail(p->err, n->start, "%s needs a value (a variable, number, set, count, "
-                        "min or max), but \"%s\" is a condition", who,
+                        "min, max or nth), but \"%s\" is a condition", who,
                         source_excerpt(p->text, n->start, n->len).text);
 }
 
@@ -435,6 +455,37 @@ static int parse_parenthesised(parser *p, node **out)
     return IC_OK;
 }
 
+/* After nth()'s first argument: the "," before the index.  A set literal
+ * written "4:6,2" swallowed the comma; say so. */
+static int expect_separator(parser *p, const node *first)
+{
+    const token *t = peek(p);
+    if (t->kind == TOK_COMMA) {
+        p->pos++;
+        return IC_OK;
+    }
+    char found[SOURCE_SHOWN + 8];
+    describe_token(p, t, found, sizeof found);
+    bool swallowed = first->kind == NODE_SET && memchr(p->text + first->start, ',', first->len);
+    return compile_fail(p->err, t->start, "expected \",\" and an index after the set in nth(), "
+                        "found %s%s", found,
+                        swallowed ? " (the set literal took the comma: put a space after it, "
+                                    "as in nth(4:6, 2))" : "");
+}
+
+/* One argument of a call, which must be a value. */
+static int parse_argument(parser *p, const char *who, node **out)
+{
+    int rc = parse_or(p, out);
+    if (rc)
+        return rc;
+    if ((rc = require(p, *out, false, who))) {
+        free_node(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 static int parse_call(parser *p, node **out)
 {
     const token fn = *peek(p);
@@ -446,23 +497,31 @@ static int parse_call(parser *p, node **out)
     snprintf(what, sizeof what, "\"(\" after \"%s\"", kind_name(fn.kind));
     if ((rc = expect(p, TOK_LPAREN, what)))
         return rc;
-    node *arg;
-    if ((rc = parse_or(p, &arg)))
-        return rc;
     char who[32];
     snprintf(who, sizeof who, "%s()", kind_name(fn.kind));
-    snprintf(what, sizeof what, "\")\" after the argument of %s", who);
-    if ((rc = require(p, arg, false, who)) || (rc = expect(p, TOK_RPAREN, what))) {
+    node *arg, *index = NULL;
+    if ((rc = parse_argument(p, who, &arg)))
+        return rc;
+    if (arity(fn.kind) == 2 &&
+        ((rc = expect_separator(p, arg)) || (rc = parse_argument(p, who, &index)))) {
         free_node(arg);
+        return rc;
+    }
+    snprintf(what, sizeof what, "\")\" after the argument%s of %s", index ? "s" : "", who);
+    if ((rc = expect(p, TOK_RPAREN, what))) {
+        free_node(arg);
+        free_node(index);
         return rc;
     }
     p->depth--;
     if (!(*out = new_node(p, NODE_CALL, fn.start, p->tokens[p->pos - 1].start + 1))) {
         free_node(arg);
+        free_node(index);
         return IC_ERR_NOMEM;
     }
     (*out)->op = fn.kind;
     (*out)->lhs = arg;
+    (*out)->rhs = index;
     return IC_OK;
 }
 
@@ -616,6 +675,9 @@ static int leftover(parser *p)
     if (is_comparison(t->kind))
         return compile_fail(p->err, t->start, "unexpected %s: comparisons do not chain; "
                             "join them with \"and\"", found);
+    if (t->kind == TOK_COMMA)
+        return compile_fail(p->err, t->start, "unexpected \",\" outside nth() (a set literal "
+                            "is written without spaces, as in 1:3,5)");
     return compile_fail(p->err, t->start, "unexpected %s after a complete expression", found);
 }
 
@@ -745,8 +807,10 @@ static void describe_non_number(const value *v, char *out, size_t outlen)
 }
 
 /* ---- explanations ----
- * An account is entries joined by ", "; an entry appears once even when
- * several comparisons report the same operand. */
+ * An account is entries joined by ENTRY_SEP (", " once finished); an entry
+ * appears once even when several comparisons report the same operand. */
+
+#define ENTRY_SEP '\n'
 
 /* Steps through the entries of account: *entry and *len get the next one;
  * false at the end. */
@@ -755,10 +819,10 @@ static bool next_entry(const ic_buf *account, size_t *pos, const char **entry, s
     if (*pos >= account->len)
         return false;
     const char *at = (const char *)account->data + *pos;
-    const char *sep = strstr(at, ", ");
+    const char *sep = memchr(at, ENTRY_SEP, account->len - *pos);
     *entry = at;
     *len = sep ? (size_t)(sep - at) : account->len - *pos;
-    *pos += *len + 2;
+    *pos += *len + 1;
     return true;
 }
 
@@ -776,7 +840,7 @@ static int add_entry(ic_buf *why, const char *entry, size_t len)
 {
     if (len == 0 || has_entry(why, entry, len))
         return IC_OK;
-    if (why->len && ic_buf_append_str(why, ", "))
+    if (why->len && ic_buf_append(why, &(char){ ENTRY_SEP }, 1))
         return IC_ERR_NOMEM;
     return ic_buf_append(why, entry, len);
 }
@@ -832,6 +896,21 @@ static int eval_variable(const evaluator *ev, const node *n, value *out, ic_buf 
     return rc;
 }
 
+/* The value of a set member: the number, or for "*" (which has no numeric
+ * value) the set {*}, which compares equal to the literal * and is refused
+ * where a number is needed. */
+static int member_value(const evaluator *ev, uint64_t member, value *out)
+{
+    *out = (value){ VAL_NUMBER, member, NULL, NULL };
+    if (member != IC_SEQ_STAR)
+        return IC_OK;
+    ic_seqset *star;
+    if (ic_seqset_parse(IC_BYTES("*"), false, &star, NULL))
+        return eval_nomem(ev);
+    *out = (value){ VAL_SET, 0, star, star };
+    return IC_OK;
+}
+
 /* count/min/max of a set (a number n counting as {n}). */
 static int apply_function(const evaluator *ev, token_kind fn, const value *arg, value *out)
 {
@@ -844,39 +923,82 @@ static int apply_function(const evaluator *ev, token_kind fn, const value *arg, 
         out->number = ic_seqset_count(arg->set);
         return IC_OK;
     }
-    bool found = fn == TOK_MIN ? ic_seqset_min(arg->set, &out->number)
-                               : ic_seqset_max(arg->set, &out->number);
+    uint64_t member;
+    bool found = fn == TOK_MIN ? ic_seqset_min(arg->set, &member) : ic_seqset_max(arg->set, &member);
     if (!found)
         return ic_fail(ev->err, IC_ERR_INTERNAL, "%s() of an empty set", kind_name(fn));
-    if (out->number != IC_SEQ_STAR)
-        return IC_OK;
-    /* "*" has no numeric value: the result is the set {*}, which compares
-     * equal to the literal * and is refused where a number is needed */
-    ic_seqset *star;
-    if (ic_seqset_parse(IC_BYTES("*"), false, &star, NULL))
-        return eval_nomem(ev);
-    *out = (value){ VAL_SET, 0, star, star };
-    return IC_OK;
+    return member_value(ev, member, out);
 }
 
-/* desc gets "count($d) = 2 ($d = 5:6)". */
+/* "$d = 4:6" for an operand with an entry, else its source text. */
+static const char *argument_name(const evaluator *ev, const node *n, const ic_buf *desc,
+                                 char *buf, size_t buflen)
+{
+    if (desc->len)
+        return (const char *)desc->data;
+    snprintf(buf, buflen, "%s", source_excerpt(ev->text, n->start, n->len).text);
+    return buf;
+}
+
+/* nth(set, i): the i-th member (1-based) in written order, ranges walked
+ * ascending (ic_seqset_nth_written); a number n counts as {n}. */
+static int apply_nth(const evaluator *ev, const node *call, const value *set, const ic_buf *set_desc,
+                     const value *index, const ic_buf *index_desc, value *out)
+{
+    char name[sizeof(excerpt)], what[64];
+    uint64_t i;
+    if (!as_number(index, &i)) {
+        describe_non_number(index, what, sizeof what);
+        return ic_fail(ev->err, IC_ERR_SCENARIO, "%s: the index must be a number, but %s is %s",
+                       source_excerpt(ev->text, call->start, call->len).text,
+                       argument_name(ev, call->rhs, index_desc, name, sizeof name), what);
+    }
+    uint64_t count = set->kind == VAL_NUMBER ? 1 : ic_seqset_count(set->set);
+    if (i == 0 || i > count)
+        return ic_fail(ev->err, IC_ERR_SCENARIO, "%s: index %llu is out of range: %s has %llu "
+                       "member%s (indices start at 1)",
+                       source_excerpt(ev->text, call->start, call->len).text, (unsigned long long)i,
+                       argument_name(ev, call->lhs, set_desc, name, sizeof name),
+                       (unsigned long long)count, count == 1 ? "" : "s");
+    if (set->kind == VAL_NUMBER) {
+        *out = (value){ VAL_NUMBER, set->number, NULL, NULL };
+        return IC_OK;
+    }
+    uint64_t member;
+    if (!ic_seqset_nth_written(set->set, i - 1, &member))
+        return ic_fail(ev->err, IC_ERR_INTERNAL, "nth() found no member %llu of a set of %llu",
+                       (unsigned long long)i, (unsigned long long)count);
+    return member_value(ev, member, out);
+}
+
+/* desc gets "count($d) = 2 ($d = 5:6)" or "nth($d, $i) = 5 ($d = 4:6, $i = 2)". */
 static int eval_call(const evaluator *ev, const node *n, value *out, ic_buf *desc)
 {
-    ic_buf arg_desc;
+    ic_buf arg_desc, index_desc;
     ic_buf_init(&arg_desc, 0);
-    value arg;
+    ic_buf_init(&index_desc, 0);
+    value arg, index = { 0 };
     int rc = eval_value(ev, n->lhs, &arg, &arg_desc);
-    if (!rc) {
+    if (!rc && n->rhs) {
+        if (!(rc = eval_value(ev, n->rhs, &index, &index_desc)))
+            rc = apply_nth(ev, n, &arg, &arg_desc, &index, &index_desc, out);
+        release(&index);
+        release(&arg);
+    } else if (!rc) {
         rc = apply_function(ev, n->op, &arg, out);
         release(&arg);
     }
+    bool both = arg_desc.len && index_desc.len;
     if (!rc && (ic_buf_printf(desc, "%s = ", source_excerpt(ev->text, n->start, n->len).text) ||
                 append_value(desc, out) ||
-                (arg_desc.len && ic_buf_printf(desc, " (%s)", (char *)arg_desc.data)))) {
+                ((arg_desc.len || index_desc.len) &&
+                 ic_buf_printf(desc, " (%s%s%s)", arg_desc.len ? (char *)arg_desc.data : "",
+                               both ? ", " : "", index_desc.len ? (char *)index_desc.data : "")))) {
         release(out);
         rc = eval_nomem(ev);
     }
     ic_buf_free(&arg_desc);
+    ic_buf_free(&index_desc);
     return rc;
 }
 
@@ -1125,8 +1247,14 @@ int ic_expr_eval(const ic_expr *e, ic_var_lookup_fn lookup, void *ctx, bool *res
     ic_buf why;
     ic_buf_init(&why, 0);
     int rc = eval_cond(&ev, e->root, result, &why);
-    if (!rc && !*result && explain && why.len && ic_buf_append(explain, why.data, why.len))
-        rc = eval_nomem(&ev);
+    const char *entry;
+    size_t pos = 0, n;
+    bool first = true;
+    while (!rc && !*result && explain && next_entry(&why, &pos, &entry, &n)) {
+        if ((!first && ic_buf_append_str(explain, ", ")) || ic_buf_append(explain, entry, n))
+            rc = eval_nomem(&ev);
+        first = false;
+    }
     ic_buf_free(&why);
     return rc;
 }

@@ -353,8 +353,10 @@ bool ic_seqset_nth_written(const ic_seqset *s, uint64_t i, uint64_t *out)
         ic_range r = s->written[k];
         uint64_t size = range_size(r);
         if (i < size) {
-            uint64_t first = position_of(r.first);
-            *out = value_at(r.first <= r.last ? first + i : first - i);
+            /* RFC 4315 section 3: "12:10" is exactly "10:12", the sequence
+             * 10,11,12; only the order of the comma-separated elements is
+             * the writer's. */
+            *out = value_at(position_of(ascending(r).first) + i);
             return true;
         }
         i -= size;

@@ -1,5 +1,6 @@
-/* expr_test.c: the assertion language: operators, functions, precedence,
- * compile errors with columns, evaluation errors and explanations. */
+/* expr_test.c: the assertion language: operators, functions (nth() among
+ * them), precedence, compile errors with columns, evaluation errors and
+ * explanations. */
 #include <string.h>
 #include "testutil.h"
 #include "ic_error.h"
@@ -15,6 +16,9 @@ static const binding scenario_vars[] = {
     { "star", "5:*" }, { "starset", "*" }, { "single", "5" }, { "pair", "5:5" }, { "list", "5,6" },
     { "big", "5000000000" }, { "huge", "18446744073709551615" }, { "padded", "007" },
     { "word", "abc" }, { "spaced", "1, 2" },
+    /* COPYUID-like sets for nth(): written order, ranges ascending */
+    { "cdst", "4:6" }, { "crev", "6,5,4" }, { "cdown", "6:4" }, { "cmix", "9,2:3" },
+    { "i1", "1" }, { "i2", "2" }, { "i3", "3" }, { "i4", "4" }, { "slot", "2:2" },
     { NULL, NULL },
 };
 
@@ -100,6 +104,23 @@ static const struct {
     { "is_number(max($star))", false }, { "is_number(max($src))", true },
     { "has_star($star)", true }, { "has_star($starset)", true }, { "has_star($dst)", false },
     { "has_star(5)", false }, { "has_star(*)", true }, { "has_star(max($star))", true },
+    /* nth(): 1-based, written order of the elements, each range ascending
+     * (RFC 4315 section 3: 12:10 is 10,11,12) */
+    { "nth($cdst, 1) == 4", true }, { "nth($cdst, 2) == 5", true }, { "nth($cdst, 3) == 6", true },
+    { "nth($cdst, 1) == 6", false },
+    { "nth($crev, 1) == 6", true }, { "nth($crev, 3) == 4", true }, { "nth($crev, 1) == 4", false },
+    { "nth($cdown, 1) == 4", true }, { "nth($cdown, 3) == 6", true }, { "nth($cdown, 1) == 6", false },
+    { "nth($cmix, 1) == 9", true }, { "nth($cmix, 2) == 2", true }, { "nth($cmix, 3) == 3", true },
+    { "nth($expunged, 2) == 4", true }, { "nth($vanished, 4) == 9", true },
+    { "nth($cdst, $i2) == 5", true }, { "nth($crev, $i2) == 5", true }, { "nth($cmix, $i1) == 2", false },
+    { "nth($cdst, $slot) == 5", true },                 /* a one-member set is a number */
+    { "nth($src, 1) == nth($cdst, 1)", false }, { "nth($src, 3) < nth($cdst, 1)", true },
+    { "nth(7:5, 1) == 5", true }, { "nth(9,2:3, 1) == 9", true }, { "nth(9,2:3 , 3) == 3", true },
+    { "nth( $cdst ,3 )==6", true }, { "nth($u2, 1) == 4", true }, { "nth(5, 1) == 5", true },
+    { "nth($star, 1) == 5", true }, { "nth($starset, 1) == *", true }, { "nth(4294967295:*, 2) == *", true },
+    { "is_number(nth($starset, 1))", false }, { "is_number(nth($cdst, 1))", true },
+    { "nth($cdst, count($src)) == max($cdst)", true }, { "nth($cdst, nth($cmix, 2)) == 5", true },
+    { "nth($crev, 2) in $cdst", true }, { "count(nth($cdst, 2)) == 1", true },
     /* not, and, or */
     { "not $m1 == 7", false }, { "not $m1 == 8", true }, { "not not $m1 == 7", true },
     { "$m1 == 7 and $m2 == 5", true }, { "$m1 == 7 and $m2 == 6", false },
@@ -153,8 +174,8 @@ static const struct {
     { "$a not $b", "column 4: unexpected \"not\" after a complete expression" },
     { "$a == 1 == 2", "column 9: unexpected \"==\": comparisons do not chain; join them with \"and\"" },
     { "$a < $b < $c", "column 9: unexpected \"<\": comparisons do not chain; join them with \"and\"" },
-    { "foo($a) == 1", "column 1: unknown function \"foo\" (functions: count, min, max, is_number, "
-      "has_star)" },
+    { "foo($a) == 1", "column 1: unknown function \"foo\" (functions: count, min, max, nth, "
+      "is_number, has_star)" },
     { "$a == sum ($b)", "column 7: unknown function \"sum\"" },
     { "$a == bar", "column 7: unknown word \"bar\" (variables start with \"$\"; operators: and, or, "
       "not, in, not in, subset)" },
@@ -173,15 +194,33 @@ static const struct {
     { "$a and $b == 1", "column 1: \"and\" needs a condition, but \"$a\" is a value" },
     { "$b == 1 or 5", "column 12: \"or\" needs a condition, but \"5\" is a value" },
     { "not $a", "column 5: \"not\" needs a condition, but \"$a\" is a value" },
-    { "($a == 1) == 2", "column 2: \"==\" needs a value (a variable, number, set, count, min or max), "
-      "but \"$a == 1\" is a condition" },
-    { "($a ==\n1) == 2", "column 2: \"==\" needs a value (a variable, number, set, count, min or "
-      "max), but \"$a == 1\" is a condition" },   /* messages stay on one line */
+    { "($a == 1) == 2", "column 2: \"==\" needs a value (a variable, number, set, count, min, max "
+      "or nth), but \"$a == 1\" is a condition" },
+    { "($a ==\n1) == 2", "column 2: \"==\" needs a value (a variable, number, set, count, min, "
+      "max or nth), but \"$a == 1\" is a condition" },   /* messages stay on one line */
     { "$x in is_number($a)", "column 7: \"in\" needs a value" },
     { "count($a == 1) == 2", "column 7: count() needs a value" },
     { "count $a", "column 7: expected \"(\" after \"count\", found \"$a\"" },
     { "count($a", "column 9: expected \")\" after the argument of count(), found end of expression" },
     { "count($a $b)", "column 10: expected \")\" after the argument of count(), found \"$b\"" },
+    /* nth() takes exactly two arguments, separated by "," */
+    { "nth($d) == 1", "column 7: expected \",\" and an index after the set in nth(), found \")\"" },
+    { "nth($d 2) == 1", "column 8: expected \",\" and an index after the set in nth(), found \"2\"" },
+    { "nth($d, ) == 1", "column 9: expected an operand after \",\", found \")\"" },
+    { "nth($d, 1, 2) == 1", "column 10: expected \")\" after the arguments of nth(), found \",\"" },
+    { "nth($d, 1", "column 10: expected \")\" after the arguments of nth(), found end of expression" },
+    { "nth $d, 1) == 1", "column 5: expected \"(\" after \"nth\", found \"$d\"" },
+    { "nth() == 1", "column 5: expected an operand after \"(\", found \")\"" },
+    { "nth(4:6,2) == 5", "column 10: expected \",\" and an index after the set in nth(), found \")\" "
+      "(the set literal took the comma: put a space after it, as in nth(4:6, 2))" },
+    { "nth($d == 1, 2) == 1", "column 5: nth() needs a value" },
+    { "nth($d, $i == 1) == 1", "column 9: nth() needs a value" },
+    { "nth($d, 1)", "column 1: an assertion needs a condition, but \"nth($d, 1)\" is a value" },
+    { "$a == 1, 2", "column 8: unexpected \",\" outside nth() (a set literal is written without "
+      "spaces, as in 1:3,5)" },
+    { "$a in 1:3, 5", "column 10: unexpected \",\" outside nth()" },
+    { "count($a, 1) == 1", "column 9: expected \")\" after the argument of count(), found \",\"" },
+    { "$a == 1,,2", "column 7: invalid sequence-set literal: sequence set \"1,,2\"" },
 };
 
 static void assert_compile_fails(const char *text, const char *message)
@@ -285,6 +324,22 @@ static const struct {
     { "$big subset 1:*", "\"subset\" compares sets, but $big = 5000000000 is above 4294967295, so not "
       "a sequence number" },
     { "$src subset $huge", "\"subset\" compares sets, but $huge = 18446744073709551615 is above" },
+    /* nth(): out of range names the set and its count; the index must be a number */
+    { "nth($cdst, 4) == 1", "nth($cdst, 4): index 4 is out of range: $cdst = 4:6 has 3 members "
+      "(indices start at 1)" },
+    { "nth($cdst, 0) == 1", "nth($cdst, 0): index 0 is out of range: $cdst = 4:6 has 3 members" },
+    { "nth($crev, $i4) == 1", "nth($crev, $i4): index 4 is out of range: $crev = 6,5,4 has 3 members" },
+    { "nth($u2, 2) == 1", "nth($u2, 2): index 2 is out of range: $u2 = 4 has 1 member (indices" },
+    { "nth(4:6, 9) == 1", "nth(4:6, 9): index 9 is out of range: 4:6 has 3 members" },
+    { "nth($cdst, 18446744073709551615) == 1", "nth($cdst, 18446744073709551615): index "
+      "18446744073709551615 is out of range: $cdst = 4:6 has 3 members" },
+    { "nth($cdst, $src) == 1", "nth($cdst, $src): the index must be a number, but $src = 1:3 is a set "
+      "of 3 members" },
+    { "nth($cdst, *) == 1", "nth($cdst, *): the index must be a number, but * is \"*\", not a number" },
+    { "nth($nope, 1) == 1", "$nope is unbound" },
+    { "nth($cdst, $nope) == 1", "$nope is unbound" },
+    { "nth($word, 1) == 1", "$word = \"abc\" is neither a number nor a set" },
+    { "nth($starset, 1) > 1", "\">\" compares numbers, but nth($starset, 1) = * ($starset = *) is \"*\"" },
 };
 
 START_TEST(eval_errors_name_the_operand)
@@ -326,6 +381,16 @@ static const struct {
     { "not ($m1 == 7 and $m2 == 5)", "$m1 = 7, $m2 = 5" },
     { "not ($m1 == 8 or $m2 == 5)", "$m2 = 5" },
     { "$u2 in $vanished and has_star($dst)", "$dst = 5:6" },
+    /* nth(): the call, its value, and the operands it read (an entry may hold ", ") */
+    { "nth($cdst, 2) == 6", "nth($cdst, 2) = 5 ($cdst = 4:6)" },
+    { "nth($crev, $i1) == 4", "nth($crev, $i1) = 6 ($crev = 6,5,4, $i1 = 1)" },
+    { "nth(7:5, 1) == 7", "nth(7:5, 1) = 5" },
+    { "nth(4:6, $i3) == 5", "nth(4:6, $i3) = 6 ($i3 = 3)" },
+    { "nth($src, 1) == $m1 and nth($cdst, 1) == 4", "nth($src, 1) = 1 ($src = 1:3), $m1 = 7" },
+    { "nth($src, 1) == nth($crev, 1)", "nth($src, 1) = 1 ($src = 1:3), nth($crev, 1) = 6 ($crev = 6,5,4)" },
+    { "nth($crev, 1) == 4 or nth($crev, 1) == 5", "nth($crev, 1) = 6 ($crev = 6,5,4)" },
+    { "nth($cdst, $i2) == 4 or nth($cdst, 2) == 4",          /* "nth($cdst" is no entry of its own */
+      "nth($cdst, $i2) = 5 ($cdst = 4:6, $i2 = 2), nth($cdst, 2) = 5 ($cdst = 4:6)" },
 };
 
 START_TEST(explain_lists_operand_values)

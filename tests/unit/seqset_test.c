@@ -311,15 +311,21 @@ static const struct {
     uint64_t members[6];
     size_t n;
 } walk_cases[] = {
-    { "4:2", { 4, 3, 2 }, 3 },                        /* COPYUID source order */
-    { "7:5,9", { 7, 6, 5, 9 }, 4 },
+    /* RFC 4315 section 3: a range is walked ascending whichever way it is
+     * written; the comma-separated elements keep their written order */
+    { "4:2", { 2, 3, 4 }, 3 },
+    { "2:4", { 2, 3, 4 }, 3 },
+    { "7:5,9", { 5, 6, 7, 9 }, 4 },
+    { "9,2:3", { 9, 2, 3 }, 3 },
+    { "9,3:2", { 9, 2, 3 }, 3 },
+    { "6,5,4", { 6, 5, 4 }, 3 },                     /* a reversed COPYUID set */
     { "9,1:2,9", { 9, 1, 2, 9 }, 4 },                /* written, not normalised */
     { "4294967294:*", { 4294967294, 4294967295, STAR }, 3 },
-    { "*:4294967294", { STAR, 4294967295, 4294967294 }, 3 },
+    { "*:4294967294", { 4294967294, 4294967295, STAR }, 3 },
     { "*", { STAR }, 1 },
 };
 
-START_TEST(nth_written_walks_in_written_direction)
+START_TEST(nth_written_keeps_element_order_walks_ranges_ascending)
 {
     ic_seqset *s = parse(walk_cases[_i].set);
     uint64_t v;
@@ -404,7 +410,7 @@ static Suite *seqset_suite(void)
     TABLE_TEST(tc, union_and_difference, algebra_cases);
     tcase_add_test(tc, empty_result_has_no_min_max_or_members);
     TABLE_TEST(tc, min_and_max, min_max_cases);
-    TABLE_TEST(tc, nth_written_walks_in_written_direction, walk_cases);
+    TABLE_TEST(tc, nth_written_keeps_element_order_walks_ranges_ascending, walk_cases);
     TABLE_TEST(tc, has_star_and_is_single, flag_cases);
     tcase_add_test(tc, format_appends);
     tcase_add_test(tc, format_respects_buffer_cap);

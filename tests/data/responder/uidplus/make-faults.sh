@@ -87,6 +87,12 @@ fault multiappend-missing-uid uidplus.appenduid.multiappend \
 fault multiappend-extra-uid uidplus.appenduid.multiappend \
     'MULTIAPPEND APPENDUID "2:5" for three messages (an extraneous UID)' \
     's/^\(S1: t2 OK \[APPENDUID [0-9]*\) 2:4\]/\1 2:5]/'
+fault multiappend-reversed uidplus.appenduid.multiappend \
+    'MULTIAPPEND APPENDUID "4,3,2" for messages a, b, c given UIDs 2, 3, 4: the right UIDs, not in transmission order' \
+    's/^\(S1: t2 OK \[APPENDUID [0-9]*\) 2:4\]/\1 4,3,2]/'
+fault multiappend-permuted uidplus.appenduid.multiappend \
+    'MULTIAPPEND APPENDUID "2,4,3" for messages a, b, c given UIDs 2, 3, 4: b and c swapped' \
+    's/^\(S1: t2 OK \[APPENDUID [0-9]*\) 2:4\]/\1 2,4,3]/'
 fault multiappend-star uidplus.appenduid.multiappend \
     'MULTIAPPEND APPENDUID "2:*" (a UID set may not contain "*")' \
     's/^\(S1: t2 OK \[APPENDUID [0-9]*\) 2:4\]/\1 2:*]/'
@@ -99,6 +105,9 @@ fault copy-count-mismatch uidplus.copyuid.copy \
 fault copy-dst-not-copies uidplus.copyuid.copy \
     'COPYUID destination set "3:4,6": UID 6 is not a copy (the copy of UID 5 is UID 5)' \
     's/^\(S1: t6 OK \[COPYUID [0-9]* 2,4:5\) 3:5\]/\1 3:4,6]/'
+fault copy-dst-reversed uidplus.copyuid.copy \
+    'COPYUID "2,4:5 5,4,3": the right destination UIDs in reverse order (the copy of UID 2 is UID 3, not 5)' \
+    's/^\(S1: t6 OK \[COPYUID [0-9]* 2,4:5\) 3:5\]/\1 5,4,3]/'
 fault copy-untagged uidplus.copyuid.copy \
     'an untagged "* OK [COPYUID ...]" precedes the tagged OK of COPY (S1 line added)' \
     '/^S1: t6 OK \[COPYUID/i S1: * OK [COPYUID 1795503632 2,4:5 3:5] Copied'
@@ -108,9 +117,12 @@ fault uid-copy-src-echoed uidplus.copyuid.uid-copy \
 fault uid-copy-src-star uidplus.copyuid.uid-copy \
     'COPYUID source set "1:*" (a UID set may not contain "*")' \
     's/^\(S1: t4 OK \[COPYUID [0-9]*\) 1:3 /\1 1:* /'
+fault uid-copy-dst-permuted uidplus.copyuid.uid-copy \
+    'COPYUID "1:3 5,7,6" for copies given UIDs 5, 6, 7: the copies of UIDs 2 and 3 swapped' \
+    's/^\(S1: t4 OK \[COPYUID [0-9]* 1:3\) 5:7\]/\1 5,7,6]/'
 fault uid-copy-single-wrong-dst uidplus.copyuid.uid-copy \
     'COPYUID of "UID COPY 2" names destination UID 7 (an earlier copy) instead of the new 8' \
-    's/^\(S1: t5 OK \[COPYUID [0-9]* 2\) 8\]/\1 7]/'
+    's/^\(S1: t8 OK \[COPYUID [0-9]* 2\) 8\]/\1 7]/'
 fault no-match-copyuid uidplus.copyuid.no-match \
     'UID COPY of an expunged UID copies nothing but answers with a COPYUID' \
     's/^S1: t5 OK No messages/S1: t5 OK [COPYUID 1795503634 2 1] No messages/'
@@ -132,6 +144,9 @@ fault qresync-no-highestmodseq uidplus.uid-expunge.qresync \
 fault read-only-removes uidplus.uid-expunge.read-only-unchanged \
     'UID EXPUNGE in the EXAMINEd mailbox reports "* 1 EXPUNGE" (S1 line added)' \
     '/^S1: t5 OK Expunge/i S1: * 1 EXPUNGE'
+fault move-dst-reversed uidplus.copyuid.uid-move \
+    'UID MOVE'"'"'s COPYUID "1:2 5,4": the moved UIDs 1 and 2 became 4 and 5, named in reverse order' \
+    's/^\(S1: \* OK \[COPYUID [0-9]* 1:2\) 4:5\]/\1 5,4]/'
 fault move-no-copyuid uidplus.copyuid.uid-move \
     'UID MOVE sends no COPYUID (the untagged "* OK [COPYUID ...]" deleted)' \
     '/^S1: \* OK \[COPYUID /d'
