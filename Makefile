@@ -42,9 +42,11 @@ REPORTS_SRC   := $(wildcard src/reports/*.c)
 RESPONDER_SRC := $(wildcard src/responder/*.c)
 SCENARIO_SRC  := $(wildcard src/scenario/*.c)
 CLI_SRC       := $(wildcard src/cli/*.c)
+VALIDATE_SRC  := $(wildcard src/validate/*.c)
 LIB_SRC       := $(UTIL_SRC) $(TRANSPORT_SRC) $(PROTOCOL_SRC) $(CLIENT_SRC) $(ENGINE_SRC) $(REPORTS_SRC) \
                  $(RESPONDER_SRC) \
                  $(SCENARIO_SRC) \
+                 $(VALIDATE_SRC) \
                  $(filter-out src/cli/main.c,$(CLI_SRC))
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
@@ -52,7 +54,7 @@ obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 # Unit test binaries and the objects each links: a test links only the
 # modules it exercises, so one module's work in progress does not block
 # another's tests.
-UNIT_TESTS := util transport reader response grammar command seqset expr match scenario report expect
+UNIT_TESTS := util transport reader response grammar command seqset expr match scenario report expect validate
 util_OBJS      = $(UTIL_SRC)
 transport_OBJS = $(UTIL_SRC) $(TRANSPORT_SRC)
 reader_OBJS    = $(UTIL_SRC) src/protocol/reader.c
@@ -66,6 +68,7 @@ expr_OBJS      = $(UTIL_SRC) src/engine/seqset.c src/engine/expr.c
 match_OBJS     = $(UTIL_SRC) src/protocol/response.c src/engine/match.c src/engine/bindings.c
 scenario_OBJS  = $(UTIL_SRC) $(SCENARIO_SRC) src/protocol/response.c src/engine/expr.c src/engine/seqset.c
 report_OBJS    = $(UTIL_SRC) $(REPORTS_SRC) src/engine/verdict.c
+validate_OBJS  = $(UTIL_SRC) $(VALIDATE_SRC) src/protocol/grammar.c
 
 .PHONY: all check unit unit-asan unit-valgrind integration fuzz fuzz-smoke install uninstall clean demo
 all: bin/imapconform

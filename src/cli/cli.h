@@ -99,5 +99,6 @@ int ic_cmd_run(int argc, char **argv);
 int ic_cmd_lint(int argc, char **argv);
 int ic_cmd_serve(int argc, char **argv);
 int ic_cmd_coverage(int argc, char **argv);
+int ic_cmd_validate(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static void usage(FILE *out)
             "  lint [PATH]    check scenario files without a server\n"
             "  serve FILE     play the server side of a recorded transcript (self-tests)\n"
             "  coverage       which scenarios check each requirement; what is uncovered\n"
+            "  validate FILE  check the C:/S: example dialogues in specification text\n"
             "  version        print the version\n"
             "  help           this text\n\n"
             "Run 'imapconform COMMAND --help' for a command's options.\n");
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
         return ic_cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "coverage") == 0)
         return ic_cmd_coverage(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return ic_cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("imapconform %s\n", IC_VERSION);
         return IC_EXIT_OK;
