@@ -79,6 +79,11 @@ qresync.uid-expunge.vanished                     | UNSUPPORTED | the mailbox kee
 qresync.vanished.other-session                   | UNSUPPORTED | the mailbox keeps no mod-sequences
 qresync.vanished.previously-expunged             | UNSUPPORTED | the mailbox keeps no mod-sequences
 qresync.vanished.not-during-fetch-store-search   | UNSUPPORTED | the mailbox keeps no mod-sequences
+qresync.expunge.nothing-deleted                  | UNSUPPORTED | the mailbox keeps no mod-sequences
+qresync.move.modseq                              | UNSUPPORTED | the mailbox keeps no mod-sequences
+qresync.vanished.not-combined                    | UNSUPPORTED | the mailbox keeps no mod-sequences
+qresync.vanished.renumbers                       | UNSUPPORTED | the mailbox keeps no mod-sequences
+qresync.select.uid-set                           | UNSUPPORTED | the mailbox keeps no mod-sequences
 sync.fallback.qresync-agrees                     | UNSUPPORTED | the mailbox keeps no mod-sequences
 sync.fallback.vanished                           | UNSUPPORTED | the VANISHED UID FETCH modifier is refused
 nomodseq.expunge.reported                        | INFO        | requirement NOMS-07
@@ -94,6 +99,10 @@ EOF
 # The scenario is the one named by the transcript's "# id:" line.
 CASES=$(
     cat <<'EOF'
+qr01-capability-without-qresync              | good/qresync.capability.advertised.txt | FAIL | requirement QR-01 ;; no response matched "* CAPABILITY QRESYNC ..."
+qr03-capability-without-condstore            | good/qresync.capability.advertised.txt | NON-STRICT | requirement QR-03 (SHOULD ;; no response matched "* CAPABILITY CONDSTORE ..."
+qr04-move-highestmodseq-unchanged            | good/qresync.move.modseq.txt | FAIL | requirement QR-04 ;; assertion failed: $h1 > $h0
+qr05-move-uid-forgotten                      | good/qresync.move.modseq.txt | FAIL | requirement QR-05 ;; no response matched "* VANISHED (EARLIER) $vanished"
 qr08-capability-without-enable               | good/qresync.enable.enabled.txt | FAIL | requirement QR-08 ;; missing CAPABILITY member ENABLE
 qr09-enable-condstore-qresync-not-enabled    | good/qresync.enable.enabled.txt | FAIL | requirement QR-09 ;; missing ENABLED member QRESYNC
 qr11-no-highestmodseq-no-nomodseq            | good/qresync.enable.highestmodseq.txt | FAIL | requirement QR-11 ;; no response matched "* OK [HIGHESTMODSEQ $h] ..."
@@ -107,6 +116,9 @@ qr19-qresync-select-without-exists           | good/qresync.select.resync.txt | 
 qr20-uidvalidity-mismatch-reported           | good/qresync.select.uidvalidity-mismatch.txt | FAIL | requirement QR-20 ;; forbidden response received: "* VANISHED (EARLIER) 2"
 qr21-qresync-select-fetch-without-uid        | good/qresync.select.resync.txt | FAIL | requirement QR-21 ;; missing FETCH item UID
 qr21-qresync-select-vanished-without-earlier | good/qresync.select.resync.txt | FAIL | requirement QR-21 ;; no response matched "* VANISHED (EARLIER) $vanished"
+qr22-known-uids-ignored                      | good/qresync.select.uid-set.txt | NON-STRICT | requirement QR-22 (SHOULD ;; forbidden response received: "* 2 FETCH (UID 3
+qr23-default-set-stops-at-last-message       | good/qresync.select.uid-set.txt | FAIL | requirement QR-23 ;; assertion failed: $u5 in $vanished
+qr24-empty-mailbox-vanished-earlier          | good/qresync.select.empty-mailbox.txt | FAIL | requirement QR-24 ;; forbidden response received: "* VANISHED (EARLIER) 1"
 qr25-qresync-select-changedsince-ignored     | good/qresync.select.resync.txt | FAIL | requirement QR-25 ;; forbidden response received: "* 1 FETCH (UID 1
 qr25-uid-fetch-changedsince-ignored          | good/qresync.fetch.vanished-earlier.txt | FAIL | requirement QR-25 ;; forbidden response received: "* 1 FETCH (UID 1
 qr27-vanished-on-fetch-accepted              | good/qresync.fetch.vanished-bad.txt | FAIL | requirement QR-27 ;; no response matched "a3 BAD"
@@ -116,21 +128,30 @@ qr29-vanished-earlier-outside-uid-set        | good/qresync.fetch.vanished-earli
 qr30-qresync-select-fetch-before-vanished    | good/qresync.select.resync.txt | FAIL | requirement QR-30 ;; responses matched out of order
 qr30-uid-fetch-fetch-before-vanished         | good/qresync.fetch.vanished-earlier.txt | FAIL | requirement QR-30 ;; responses matched out of order
 qr31-changedsince-1-misses-last-uid          | good/qresync.fetch.vanished-changedsince-1.txt | FAIL | requirement QR-31 ;; assertion failed: $u5 in $vanished
+qr32-vanished-earlier-on-noop                | good/qresync.vanished.renumbers.txt | FAIL | requirement QR-32 ;; forbidden response received: "* VANISHED (EARLIER) 2,4"
 qr33-highestmodseq-not-increased             | good/qresync.expunge.vanished.txt | FAIL | requirement QR-33 ;; assertion failed: $h1 > $m2 and $h1 > $m4
 qr34-expunge-without-highestmodseq           | good/qresync.expunge.vanished.txt | FAIL | requirement QR-34 ;; response code HIGHESTMODSEQ missing
+qr36-empty-expunge-raises-highestmodseq      | good/qresync.expunge.nothing-deleted.txt | NON-STRICT | requirement QR-36 (SHOULD ;; assertion failed: $h1 == $h0
 qr37-close-sends-vanished                    | good/qresync.close.no-highestmodseq.txt | FAIL | requirement QR-37 ;; forbidden response received: "* VANISHED 2"
 qr38-close-expunge-forgotten                 | good/qresync.close.no-highestmodseq.txt | FAIL | requirement QR-38 ;; no response matched "* VANISHED (EARLIER) $vanished"
 qr39-close-with-highestmodseq                | good/qresync.close.no-highestmodseq.txt | FAIL | requirement QR-39 ;; forbidden response received: "t4 OK [HIGHESTMODSEQ 6]
 qr40-uid-expunge-without-highestmodseq       | good/qresync.uid-expunge.vanished.txt | FAIL | requirement QR-40 ;; response code HIGHESTMODSEQ missing
+qr41-uid-expunge-unreported                  | good/qresync.expunge.nothing-deleted.txt | FAIL | requirement QR-41 ;; no response matched "* VANISHED $u1"
 qr42-expunge-instead-of-vanished             | good/qresync.expunge.vanished.txt | FAIL | requirement QR-42 ;; forbidden response received: "* 2 EXPUNGE"
 qr42-uid-expunge-instead-of-vanished         | good/qresync.uid-expunge.vanished.txt | FAIL | requirement QR-42 ;; forbidden response received: "* 3 EXPUNGE"
 qr42-other-session-expunge-instead-of-vanished | good/qresync.vanished.other-session.txt | FAIL | requirement QR-42 ;; forbidden response received: "* 2 EXPUNGE"
 qr43-expunge-vanished-earlier                | good/qresync.expunge.vanished.txt | FAIL | requirement QR-43 ;; forbidden response received: "* VANISHED (EARLIER) 2,4"
 qr43-other-session-vanished-earlier          | good/qresync.vanished.other-session.txt | FAIL | requirement QR-43 ;; forbidden response received: "* VANISHED (EARLIER) 2"
+qr44-pending-expunge-in-vanished-earlier     | good/qresync.vanished.not-combined.txt | FAIL | requirement QR-44 ;; assertion failed: $u4 not in $early
+qr45-no-renumbering                          | good/qresync.vanished.renumbers.txt | FAIL | requirement QR-45 ;; no response matched "* 3 FETCH (UID $u5)"
 qr46-vanished-repeats-expunged-uid           | good/qresync.vanished.previously-expunged.txt | FAIL | requirement QR-46 ;; $vanished = 2:3
 qr47-vanished-during-fetch                   | good/qresync.vanished.not-during-fetch-store-search.txt | FAIL | requirement QR-47 ;; forbidden response received: "* VANISHED 2"
 qr47-vanished-during-search                  | good/qresync.vanished.not-during-fetch-store-search.txt | FAIL | requirement QR-47 ;; forbidden response received: "* VANISHED 2"
 qr48-vanished-during-uid-search-numbers      | good/qresync.vanished.not-during-fetch-store-search.txt | FAIL | requirement QR-48 ;; forbidden response received: "* VANISHED 2"
+qr49-examine-without-closed                  | good/qresync.closed.after-enable.txt | FAIL | requirement QR-49 ;; no response matched "* OK [CLOSED] ..."
+qr50-select-without-closed                   | good/qresync.closed.select-another.txt | FAIL | requirement QR-50 ;; no response matched "* OK [CLOSED] ..."
+qr51-closed-after-exists                     | good/qresync.closed.select-another.txt | FAIL | requirement QR-51 ;; responses matched out of order
+qr53-long-line-rejected                      | good/qresync.long-command-line.txt | NON-STRICT | requirement QR-53 (SHOULD ;; no response matched "a3 OK"
 noms02-no-nomodseq-no-highestmodseq          | good/nomodseq.select.signalled.txt | FAIL | requirement NOMS-02 ;; no response matched "* OK [NOMODSEQ] ..."
 noms03-changedsince-no-instead-of-bad        | good/nomodseq.reject.fetch-changedsince.txt | FAIL | requirement NOMS-03 ;; (expected BAD, got NO)
 dovecot-search-modseq-accepted               | real | FAIL | requirement NOMS-03 ;; (expected BAD, got OK)

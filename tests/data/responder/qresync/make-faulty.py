@@ -100,6 +100,21 @@ def delete_range(first, last):
     return op
 
 
+def replace_in(prefix, old, new, n=1):
+    """Replaces the text old by new in the nth line that starts with prefix."""
+    def op(lines):
+        seen = 0
+        for i, x in enumerate(lines):
+            if x.startswith(prefix):
+                seen += 1
+                if seen == n:
+                    if old not in x:
+                        raise SystemExit(f"make-faulty: {old!r} not in line {x!r}")
+                    return lines[:i] + [x.replace(old, new, 1)] + lines[i + 1:]
+        raise SystemExit(f"make-faulty: line not found (occurrence {n}): {prefix!r}...")
+    return op
+
+
 def make(source, target, first_line, ops):
     lines = load(source)
     # A source that already has a "# fault:" line loses it.
@@ -297,6 +312,63 @@ FAULTS = [
     ("qr48-vanished-during-uid-search-numbers", G + "qresync.vanished.not-during-fetch-store-search.txt",
      "\"* VANISHED 2\" is sent during UID SEARCH 1:3 (message numbers in the criteria)",
      [insert_before("S1: t10 OK Search completed (0.001 + 0.000 secs).", "S1: * VANISHED 2")]),
+    # QR-01, QR-03 (capability)
+    ("qr01-capability-without-qresync", G + "qresync.capability.advertised.txt",
+     "the CAPABILITY command's response omits QRESYNC, which the login response advertised",
+     [replace_in("S1: * CAPABILITY ", " CONDSTORE QRESYNC ", " CONDSTORE ", 1)]),
+    ("qr03-capability-without-condstore", G + "qresync.capability.advertised.txt",
+     "the CAPABILITY response lists QRESYNC but not CONDSTORE",
+     [replace_in("S1: * CAPABILITY ", " CONDSTORE QRESYNC ", " QRESYNC ", 2)]),
+    # QR-24
+    ("qr24-empty-mailbox-vanished-earlier", G + "qresync.select.empty-mailbox.txt",
+     "SELECT (QRESYNC (uv 1)) of the never-used empty mailbox reports \"* VANISHED (EARLIER) 1\"",
+     [insert_before("S1: t3 OK [READ-WRITE] Select completed (0.001 + 0.000 secs).",
+                    "S1: * VANISHED (EARLIER) 1")]),
+    # QR-36, QR-41
+    ("qr36-empty-expunge-raises-highestmodseq", G + "qresync.expunge.nothing-deleted.txt",
+     "after an EXPUNGE that removed nothing, STATUS reports HIGHESTMODSEQ 5 instead of 4",
+     [replace_in("S2: * STATUS ", "(HIGHESTMODSEQ 4)", "(HIGHESTMODSEQ 5)")]),
+    ("qr41-uid-expunge-unreported", G + "qresync.expunge.nothing-deleted.txt",
+     "UID EXPUNGE removes UID 1 without a VANISHED (or EXPUNGE) before its tagged OK",
+     [delete("S1: * VANISHED 1")]),
+    # QR-04, QR-05 (MOVE)
+    ("qr04-move-highestmodseq-unchanged", G + "qresync.move.modseq.txt",
+     "after MOVE took a message away, STATUS reports the old HIGHESTMODSEQ 4",
+     [replace_in("S2: * STATUS ", "(HIGHESTMODSEQ 5)", "(HIGHESTMODSEQ 4)")]),
+    ("qr05-move-uid-forgotten", G + "qresync.move.modseq.txt",
+     "UID FETCH (CHANGEDSINCE h VANISHED) does not report the moved-away UID 3",
+     [delete("S1: * VANISHED (EARLIER) 3")]),
+    # QR-44, QR-45, QR-32
+    ("qr44-pending-expunge-in-vanished-earlier", G + "qresync.vanished.not-combined.txt",
+     "the VANISHED (EARLIER) of UID FETCH 2 also lists UID 4, expunged by the other session and outside the UID set",
+     [replace("S1: * VANISHED (EARLIER) 2", "S1: * VANISHED (EARLIER) 2,4")]),
+    ("qr45-no-renumbering", G + "qresync.vanished.renumbers.txt",
+     "after \"* VANISHED 2,4\" FETCH 1:* still numbers UID 5 as message 5",
+     [replace("S1: * 3 FETCH (UID 5)", "S1: * 5 FETCH (UID 5)")]),
+    ("qr32-vanished-earlier-on-noop", G + "qresync.vanished.renumbers.txt",
+     "the other session's expunges arrive at NOOP as \"* VANISHED (EARLIER) 2,4\"",
+     [replace("S1: * VANISHED 2,4", "S1: * VANISHED (EARLIER) 2,4")]),
+    # QR-49, QR-50, QR-51 (CLOSED)
+    ("qr49-examine-without-closed", G + "qresync.closed.after-enable.txt",
+     "after ENABLE QRESYNC, EXAMINE of another mailbox sends no OK [CLOSED]",
+     [delete("S1: * OK [CLOSED] Previous mailbox closed.", 1)]),
+    ("qr50-select-without-closed", G + "qresync.closed.select-another.txt",
+     "without an enabling command, SELECT of another mailbox sends no OK [CLOSED]",
+     [delete("S1: * OK [CLOSED] Previous mailbox closed.", 1)]),
+    ("qr51-closed-after-exists", G + "qresync.closed.select-another.txt",
+     "OK [CLOSED] comes after the new mailbox's \"* 2 EXISTS\"",
+     [move_after("S1: * OK [CLOSED] Previous mailbox closed.", "S1: * 2 EXISTS", 1)]),
+    # QR-22, QR-23 (known-uids), QR-53 (line length)
+    ("qr23-default-set-stops-at-last-message", G + "qresync.select.uid-set.txt",
+     "EXAMINE (QRESYNC (uv h)) without known-uids leaves out the expunged highest UID 5 (\"1:*\" instead of 1:<UIDNEXT-1>)",
+     [replace("S3: * VANISHED (EARLIER) 2,5", "S3: * VANISHED (EARLIER) 2")]),
+    ("qr22-known-uids-ignored", G + "qresync.select.uid-set.txt",
+     "EXAMINE (QRESYNC (uv h 1,4)) still reports the flag change of UID 3, not among the known UIDs",
+     [insert_before("S3: t10 OK [READ-ONLY] Examine completed (0.001 + 0.000 secs).",
+                    "S3: * 2 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (7))")]),
+    ("qr53-long-line-rejected", G + "qresync.long-command-line.txt",
+     "the UID FETCH line of about 7800 octets is answered with BAD (line too long)",
+     [replace("S1: t3 OK Fetch completed (0.001 + 0.000 secs).", "S1: t3 BAD Error in IMAP command: Too long argument.")]),
     # NOMODSEQ
     ("noms02-no-nomodseq-no-highestmodseq", G + "nomodseq.select.signalled.txt",
      "SELECT (CONDSTORE) of the NOMODSEQ mailbox carries neither NOMODSEQ nor HIGHESTMODSEQ",
