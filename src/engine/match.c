@@ -32,6 +32,7 @@
 typedef enum token_kind {
     TOK_PLAIN,      /* compared by value */
     TOK_DOLLAR,     /* "$$Name": the literal atom $Name (IMAP keywords like $Forwarded) */
+    TOK_ALT,        /* "A|B": any one of the alternatives (\Noselect|\NonExistent) */
     TOK_WILDCARD,   /* $_ */
     TOK_ELLIPSIS,   /* ... */
     TOK_VAR,        /* $name */
@@ -68,6 +69,9 @@ static token_kind classify_text(ic_bytes t)
         return TOK_FILE;
     if (t.len >= 3 && t.ptr[0] == '$' && t.ptr[1] == '$')
         return TOK_DOLLAR;
+    if (t.len >= 3 && t.ptr[0] != '|' && t.ptr[t.len - 1] != '|' && t.ptr[0] != '$' &&
+        memchr(t.ptr, '|', t.len))
+        return TOK_ALT;
     if (t.len >= 2 && t.ptr[0] == '$' && all_match(t, 1, is_name_char))
         return TOK_VAR;
     return TOK_PLAIN;
@@ -420,6 +424,8 @@ static size_t list_end(const ic_node *list)
 
 /* One pattern token against one response token; if_list says how to compare
  * their children when both are lists; label prefixes values in messages. */
+static bool name_matches(ic_bytes want, ic_bytes got);
+
 static bool match_node(matcher *m, const ic_node *p, const ic_node *r, const layout *if_list,
                        ic_bytes label)
 {
@@ -438,6 +444,11 @@ static bool match_node(matcher *m, const ic_node *p, const ic_node *r, const lay
         return FAIL(m, r->offset, "expected %s%s, got %s%s", show_label(m, label), show(m, want),
                     show_label(m, label), show(m, r->raw));
     }
+    case TOK_ALT:
+        if (r->type != IC_NODE_LIST && r->type != IC_NODE_NIL && name_matches(p->value, r->value))
+            return hit(m);
+        return FAIL(m, r->offset, "expected %sone of %s, got %s%s", show_label(m, label),
+                    show(m, p->value), show_label(m, label), show(m, r->raw));
     case TOK_PLAIN:
         break;
     }

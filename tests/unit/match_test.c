@@ -119,6 +119,13 @@ static const line_case line_cases[] = {
     { "* STATUS Box (MESSAGES 1)", "* STATUS box (MESSAGES 1)", "expected STATUS Box, got STATUS box" },
     { "* STATUS inbox (MESSAGES 1)", "* STATUS INBOX (MESSAGES 1)", NULL },
     { "* LIST (\\noselect) \"/\" a", "* LIST (\\Noselect) \"/\" a", NULL },
+    /* "A|B" in any token position: one of the alternatives */
+    { "* LIST (\\Noselect|\\NonExistent ...) \"/\" a", "* LIST (\\HasChildren \\NonExistent) \"/\" a", NULL },
+    { "* LIST (\\Noselect|\\NonExistent ...) \"/\" a", "* LIST (\\HasChildren) \"/\" a",
+      "missing LIST member \\Noselect|\\NonExistent" },
+    { "* CAPABILITY IMAP4rev1 CONDSTORE|QRESYNC ...", "* CAPABILITY IMAP4rev1 QRESYNC LIST-CHANGEDSINCE", NULL },
+    { "* CAPABILITY IMAP4rev1 CONDSTORE|QRESYNC ...", "* CAPABILITY IMAP4rev1 LIST-CHANGEDSINCE",
+      "missing CAPABILITY member CONDSTORE|QRESYNC" },
     /* "$$Name" is the literal keyword $Name, not a capture */
     { "* 1 FETCH (FLAGS ($$Forwarded ...))", "* 1 FETCH (FLAGS (\\Seen $Forwarded))", NULL },
     { "* FLAGS ($$Junk)", "* FLAGS ($NotJunk)", "missing FLAGS member $$Junk" },
