@@ -167,7 +167,7 @@ else
     if kill -0 "$pid" 2>/dev/null; then
         _assert_fail "PID $pid still running after cyrus_stop"
     fi
-    if _cyrus_port_busy "$CYRUS_PORT"; then
+    if lab_port_busy "$CYRUS_PORT"; then
         _assert_fail "127.0.0.1:$CYRUS_PORT still accepts connections after cyrus_stop"
     fi
 fi

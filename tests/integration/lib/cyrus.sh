@@ -29,58 +29,12 @@
 # The functions return non-zero with a message on stderr; they never exit.
 # Needs root (the master switches to the cyrus user, which owns the lab).
 
+# shellcheck source=tests/integration/lib/lab.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
+
 CYRUS_BIN_DIR=${CYRUS_BIN_DIR:-/usr/lib/cyrus/bin}
 CYRUS_IMAPD_CACHE=${CYRUS_IMAPD_CACHE:-/var/cache/imapconform/cyrus-imapd}
 CYRUS_IMAPD=${CYRUS_IMAPD:-$CYRUS_IMAPD_CACHE/root/usr/lib/cyrus/bin/imapd}
-
-# Writes the test CA and a server certificate for localhost / 127.0.0.1
-# (the same recipe as tests/integration/lib/dovecot.sh).
-_cyrus_make_tls() {
-    local tls=$1
-    mkdir -p "$tls"
-    if [ -s "$tls/server.pem" ] && [ -s "$tls/server.key" ] && [ -s "$tls/ca.pem" ]; then
-        return 0
-    fi
-    (
-        set -e
-        umask 077
-        openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-            -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 7 -subj "/CN=imapconform test CA" \
-            -addext "basicConstraints=critical,CA:TRUE" \
-            -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-            -keyout "$tls/server.key" -out "$tls/server.csr" -subj "/CN=localhost" 2>/dev/null
-        printf '%s\n' \
-            "basicConstraints=critical,CA:FALSE" \
-            "keyUsage=critical,digitalSignature,keyEncipherment" \
-            "extendedKeyUsage=serverAuth" \
-            "subjectAltName=DNS:localhost,IP:127.0.0.1" >"$tls/server.ext"
-        openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
-            -CAcreateserial -days 7 -sha256 -extfile "$tls/server.ext" \
-            -out "$tls/server.pem" 2>/dev/null
-        chmod 644 "$tls/ca.pem" "$tls/server.pem"
-    ) || {
-        echo "cyrus_start: cannot create the test certificates in $tls (openssl failed)" >&2
-        return 1
-    }
-}
-
-# True when something accepts TCP connections on 127.0.0.1:$1.
-_cyrus_port_busy() {
-    # shellcheck disable=SC2016  # $1 is expanded by the inner bash
-    timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
-}
-
-# Reads the IMAP greeting on 127.0.0.1:$1 into stdout; fails if none comes.
-_cyrus_greeting() {
-    # shellcheck disable=SC2016  # $1 is expanded by the inner bash
-    timeout 3 bash -c '
-        exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-        IFS= read -r -t 2 line <&3 || exit 1
-        printf "%s\n" "${line%$'"'"'\r'"'"'}"
-        printf "z LOGOUT\r\n" >&3
-        exit 0' _ "$1" 2>/dev/null
-}
 
 # Shows the end of what the lab logged (stderr).
 _cyrus_log_tail() {
@@ -169,7 +123,7 @@ cyrus_start() {
     fi
     local port
     for port in "$imap_port" "$imaps_port"; do
-        if _cyrus_port_busy "$port"; then
+        if lab_port_busy "$port"; then
             echo "cyrus_start: port 127.0.0.1:$port is already in use (another Cyrus or another program); stop it or choose another port with CYRUS_PORT/CYRUS_IMAPS_PORT" >&2
             return 1
         fi
@@ -198,7 +152,7 @@ cyrus_start() {
     for n in 1 2 3 4; do
         mkdir -p "$lab/conf/log/user$n" || return 1
     done
-    _cyrus_make_tls "$lab/tls" || return 1
+    lab_make_tls "$lab/tls" || return 1
     _cyrus_imapd_conf "$lab" >"$lab/imapd.conf"
     _cyrus_cyrus_conf "$lab" "$imap_port" "$imaps_port" "$CYRUS_IMAPD" >"$lab/cyrus.conf"
     rm -f "$lab/conf/sasldb2"
@@ -236,8 +190,8 @@ cyrus_start() {
             _cyrus_log_tail "$lab"
             return 1
         fi
-        if [ -n "$pid" ] && greeting=$(_cyrus_greeting "$imap_port") && [ "${greeting#\* OK}" != "$greeting" ]; then
-            if _cyrus_port_busy "$imaps_port"; then
+        if [ -n "$pid" ] && greeting=$(lab_greeting "$imap_port") && [ "${greeting#\* OK}" != "$greeting" ]; then
+            if lab_port_busy "$imaps_port"; then
                 echo "cyrus is up: imap 127.0.0.1:$imap_port, imaps 127.0.0.1:$imaps_port (PID $pid, lab $lab)"
                 return 0
             fi

@@ -22,53 +22,8 @@
 # The functions return non-zero with a message on stderr; they never exit.
 # Needs root (Dovecot switches to the dovecot/dovenull/nobody users).
 
-# Writes the test CA and a server certificate for localhost / 127.0.0.1.
-_dovecot_make_tls() {
-    local tls=$1
-    mkdir -p "$tls"
-    if [ -s "$tls/server.pem" ] && [ -s "$tls/server.key" ] && [ -s "$tls/ca.pem" ]; then
-        return 0
-    fi
-    (
-        set -e
-        umask 077
-        openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-            -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 7 -subj "/CN=imapconform test CA" \
-            -addext "basicConstraints=critical,CA:TRUE" \
-            -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-            -keyout "$tls/server.key" -out "$tls/server.csr" -subj "/CN=localhost" 2>/dev/null
-        printf '%s\n' \
-            "basicConstraints=critical,CA:FALSE" \
-            "keyUsage=critical,digitalSignature,keyEncipherment" \
-            "extendedKeyUsage=serverAuth" \
-            "subjectAltName=DNS:localhost,IP:127.0.0.1" >"$tls/server.ext"
-        openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
-            -CAcreateserial -days 7 -sha256 -extfile "$tls/server.ext" \
-            -out "$tls/server.pem" 2>/dev/null
-        chmod 644 "$tls/ca.pem" "$tls/server.pem"
-    ) || {
-        echo "dovecot_start: cannot create the test certificates in $tls (openssl failed)" >&2
-        return 1
-    }
-}
-
-# True when something accepts TCP connections on 127.0.0.1:$1.
-_dovecot_port_busy() {
-    # shellcheck disable=SC2016  # $1 is expanded by the inner bash
-    timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
-}
-
-# Reads the IMAP greeting on 127.0.0.1:$1 into stdout; fails if none comes.
-_dovecot_greeting() {
-    # shellcheck disable=SC2016  # $1 is expanded by the inner bash
-    timeout 3 bash -c '
-        exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-        IFS= read -r -t 2 line <&3 || exit 1
-        printf "%s\n" "${line%$'"'"'\r'"'"'}"
-        printf "z LOGOUT\r\n" >&3
-        exit 0' _ "$1" 2>/dev/null
-}
+# shellcheck source=tests/integration/lib/lab.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
 
 _dovecot_conf() {
     local lab=$1 variant=$2 imap_port=$3 imaps_port=$4
@@ -220,7 +175,7 @@ dovecot_start() {
     local port
     for port in "$imap_port" "$imaps_port"; do
         [ "$port" = 0 ] && continue
-        if _dovecot_port_busy "$port"; then
+        if lab_port_busy "$port"; then
             echo "dovecot_start: port 127.0.0.1:$port is already in use (another Dovecot or another program); stop it or choose another port with IMAP_PORT/IMAPS_PORT/NOMODSEQ_PORT" >&2
             return 1
         fi
@@ -247,7 +202,7 @@ dovecot_start() {
     chmod 755 "$lab"
     mkdir -p "$lab/run" "$lab/state" "$lab/log" "$lab/mail" || return 1
     chown nobody:nogroup "$lab/mail"
-    _dovecot_make_tls "$lab/tls" || return 1
+    lab_make_tls "$lab/tls" || return 1
     local n
     : >"$lab/users"
     for n in 1 2 3 4; do
@@ -276,8 +231,8 @@ dovecot_start() {
         if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
             break
         fi
-        if [ -n "$pid" ] && greeting=$(_dovecot_greeting "$imap_port") && [ "${greeting#\* OK}" != "$greeting" ]; then
-            if [ "$imaps_port" = 0 ] || _dovecot_port_busy "$imaps_port"; then
+        if [ -n "$pid" ] && greeting=$(lab_greeting "$imap_port") && [ "${greeting#\* OK}" != "$greeting" ]; then
+            if [ "$imaps_port" = 0 ] || lab_port_busy "$imaps_port"; then
                 local where="imap 127.0.0.1:$imap_port"
                 [ "$imaps_port" != 0 ] && where="$where, imaps 127.0.0.1:$imaps_port"
                 echo "dovecot ($variant) is up: $where (PID $pid, lab $lab)"
