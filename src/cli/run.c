@@ -1,8 +1,11 @@
 /* run.c: `imapconform run TARGET [PATH...]`: scenarios to verdicts, console
  * and JUnit reports, transcripts. */
 #include "cli.h"
+#include "ic_certreport.h"
 #include "ic_engine.h"
 #include "ic_expect.h"
+#include "ic_identity.h"
+#include "ic_profile.h"
 #include "ic_report.h"
 
 #include <errno.h>
@@ -17,7 +20,8 @@
 enum {
     OPT_FILTER = 2000, OPT_TAG, OPT_REQUIREMENT, OPT_LIST, OPT_JUNIT, OPT_TRANSCRIPTS,
     OPT_RECORD, OPT_PREFIX, OPT_USER2, OPT_PASSWORD2_ENV, OPT_PASSWORD2_FILE,
-    OPT_REQUIREMENTS, OPT_COLOR, OPT_VERBOSE, OPT_NO_SWEEP, OPT_EXPECT, OPT_ALLOW_XPASS
+    OPT_REQUIREMENTS, OPT_COLOR, OPT_VERBOSE, OPT_NO_SWEEP, OPT_EXPECT, OPT_ALLOW_XPASS,
+    OPT_PROFILE, OPT_REPORT, OPT_JOBS, OPT_SHARD
 };
 
 static const struct option run_longopts[] = {
@@ -38,6 +42,10 @@ static const struct option run_longopts[] = {
     { "no-sweep", no_argument, NULL, OPT_NO_SWEEP },
     { "expect", required_argument, NULL, OPT_EXPECT },
     { "allow-xpass", no_argument, NULL, OPT_ALLOW_XPASS },
+    { "profile", required_argument, NULL, OPT_PROFILE },
+    { "report", required_argument, NULL, OPT_REPORT },
+    { "jobs", required_argument, NULL, OPT_JOBS },
+    { "shard", required_argument, NULL, OPT_SHARD },
     { "help", no_argument, NULL, 'h' },
 };
 
@@ -54,6 +62,12 @@ typedef struct run_options {
     const char *expect_path;
     bool allow_xpass;
     ic_expectations *expect;
+    const char *profile_name;   /* --profile, default IC_PROFILE_DEFAULT */
+    ic_profile_set profiles;
+    const ic_profile *profile;
+    const char *report_dir;     /* --report */
+    unsigned jobs;              /* --jobs, 1 = serial */
+    unsigned shard_k, shard_n;  /* --shard K/N, 1-based; 0/0 = no sharding */
     char prefix[64];
     ic_color_mode color;
     char **paths;
@@ -90,6 +104,11 @@ static void usage(FILE *out)
             "                         are reported as XFAIL and do not fail the run; a listed\n"
             "                         scenario that passes is XPASS and fails the run\n"
             "  --allow-xpass          do not fail the run on XPASS\n"
+            "  --report DIR           certification report: DIR/report.json, DIR/report.html\n"
+            "                         and the transcripts they link to\n"
+            "Profile:\n"
+            "  --profile NAME         grade under this profile (default " IC_PROFILE_DEFAULT ");\n"
+            "                         'imapconform profiles' lists them; 'rfc' keeps RFC levels\n"
             "Run:\n"
             "  --prefix NAME          run prefix for every mailbox the run creates\n"
             "                         (default imapconform-<random>)\n"
@@ -97,7 +116,10 @@ static void usage(FILE *out)
             "  --password2-env VAR | --password2-file FILE\n"
             "  --requirements PATH    requirement list, a directory or file (default: the\n"
             "                         requirements/ directory beside the scenarios)\n"
-            "  --no-sweep             do not delete leftovers under the prefix at the end\n\n"
+            "  --no-sweep             do not delete leftovers under the prefix at the end\n"
+            "  --jobs N               run N scenarios at a time (default 1); scenarios marked\n"
+            "                         exclusive run alone; output order stays the same\n"
+            "  --shard K/N            run only the K-th of N deterministic parts (1-based)\n\n"
             IC_CLI_CONN_OPTIONS_HELP
             "\nExit codes: 0 no FAIL or ERROR; 1 a FAIL or ERROR; 2 usage or scenario error;\n"
             "3 target unreachable, TLS handshake or login failure; 4 certificate not verified.\n",
@@ -111,6 +133,33 @@ static int add_selection(const char **list, size_t *n, const char *value, const 
         return -1;
     }
     list[(*n)++] = value;
+    return 1;
+}
+
+static int parse_jobs(run_options *o, const char *arg)
+{
+    char *end;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (arg[0] < '1' || arg[0] > '9' || *end || v > 64) {
+        ic_cli_usage_error(RUN_CMD, "--jobs takes a number from 1 to 64, not \"%s\"", arg);
+        return -1;
+    }
+    o->jobs = (unsigned)v;
+    return 1;
+}
+
+/* K/N with 1 <= K <= N <= 1000, the way other test runners count shards. */
+static int parse_shard(run_options *o, const char *arg)
+{
+    unsigned k, n;
+    char tail;
+    if (sscanf(arg, "%u/%u%c", &k, &n, &tail) != 2 || k < 1 || n < 1 || k > n || n > 1000) {
+        ic_cli_usage_error(RUN_CMD, "--shard takes K/N with 1 <= K <= N (for example 2/4), "
+                           "not \"%s\"", arg);
+        return -1;
+    }
+    o->shard_k = k;
+    o->shard_n = n;
     return 1;
 }
 
@@ -129,6 +178,10 @@ static int run_option(run_options *o, int c, const char *arg)
     case OPT_NO_SWEEP: o->sweep = false; return 1;
     case OPT_EXPECT: o->expect_path = arg; return 1;
     case OPT_ALLOW_XPASS: o->allow_xpass = true; return 1;
+    case OPT_PROFILE: o->profile_name = arg; return 1;
+    case OPT_REPORT: o->report_dir = arg; return 1;
+    case OPT_JOBS: return parse_jobs(o, arg);
+    case OPT_SHARD: return parse_shard(o, arg);
     case OPT_USER2: o->conn2.user = arg; return 1;
     case OPT_PASSWORD2_ENV: o->conn2.password_env = arg; return 1;
     case OPT_PASSWORD2_FILE: o->conn2.password_file = arg; return 1;
@@ -234,27 +287,67 @@ static void list_selected(ic_scenario **sel, size_t n)
     printf("%zu scenarios\n", n);
 }
 
-static int write_reports(const run_options *o, const ic_result *results, size_t n)
+/* What the run knows besides the results: the server's identity (for the
+ * profile grading and the certification report) and the timing. */
+typedef struct run_context {
+    ic_run_config cfg;
+    ic_identity identity;
+    const ic_reqlist *reqs;
+    char started[32];           /* ISO 8601 UTC */
+    double seconds;
+} run_context;
+
+static void write_junit(const run_options *o, const ic_result *results, size_t n, int *status)
 {
     const ic_tls_info *tls = &results[0].tls;
     ic_error err;
-    int status = 0;
-    if (o->junit) {
-        char host[256] = "localhost", tls_text[200] = "";
-        gethostname(host, sizeof host - 1);
-        if (tls->active)
-            snprintf(tls_text, sizeof tls_text, "%s %s%s", tls->version, tls->cipher,
-                     tls->verified ? ", verified" : ", NOT verified");
-        ic_junit_meta meta = { o->conn.url, host, IC_VERSION, tls->active ? tls_text : NULL };
-        if (ic_junit_write(o->junit, results, n, &meta, &err)) {
-            fprintf(stderr, "imapconform run: %s\n", err.msg);
-            status = -1;
-        }
+    char host[256] = "localhost", tls_text[200] = "";
+    gethostname(host, sizeof host - 1);
+    if (tls->active)
+        snprintf(tls_text, sizeof tls_text, "%s %s%s", tls->version, tls->cipher,
+                 tls->verified ? ", verified" : ", NOT verified");
+    ic_junit_meta meta = { o->conn.url, host, IC_VERSION, tls->active ? tls_text : NULL };
+    if (ic_junit_write(o->junit, results, n, &meta, &err)) {
+        fprintf(stderr, "imapconform run: %s\n", err.msg);
+        *status = -1;
     }
+}
+
+static void write_certreport(const run_options *o, const run_context *ctx, ic_scenario **sel,
+                             const ic_result *results, size_t n, int *status)
+{
+    ic_error err;
+    ic_grading grading;
+    char hash[65] = "";
+    int rc = ic_grading_summarize(o->profile, ctx->identity.caps_after, ctx->reqs, results, n,
+                                  &grading, &err);
+    if (!rc)
+        rc = ic_certreport_scenario_hash(sel, n, ctx->reqs, hash, &err);
+    if (!rc) {
+        ic_certreport_meta meta = { IC_VERSION, hash, ctx->started, ctx->seconds, o->prefix };
+        rc = ic_certreport_write(o->report_dir, &meta, &ctx->identity, &grading, results, n,
+                                 o->expect, &err);
+    }
+    ic_grading_free(&grading);
+    if (rc) {
+        fprintf(stderr, "imapconform run: %s\n", err.msg);
+        *status = -1;
+    }
+}
+
+static int write_reports(const run_options *o, const run_context *ctx, ic_scenario **sel,
+                         const ic_result *results, size_t n)
+{
+    ic_error err;
+    int status = 0;
+    if (o->junit)
+        write_junit(o, results, n, &status);
     if (o->transcripts && ic_transcripts_write(o->transcripts, results, n, &err)) {
         fprintf(stderr, "imapconform run: %s\n", err.msg);
         status = -1;
     }
+    if (o->report_dir)
+        write_certreport(o, ctx, sel, results, n, &status);
     return status;
 }
 
@@ -269,13 +362,50 @@ static void fill_config(run_options *o, ic_run_config *cfg)
     cfg->interrupted = &interrupted;
 }
 
+/* Grades a fresh result under the profile, then applies --expect, so a
+ * waiver can name a failure the profile created. */
+static void finish_result(run_options *o, const run_context *ctx, ic_result *r)
+{
+    ic_profile_grade_result(o->profile, ctx->identity.caps_after, ctx->reqs, r);
+    ic_expect_apply(o->expect, r);
+}
+
+static void now_iso8601(char *out, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The identity connection comes first: a target that is unreachable, or
+ * whose certificate or login fails, stops the run before any scenario. */
+static int gather_identity(run_context *ctx)
+{
+    ic_error err;
+    int rc = ic_identity_gather(&ctx->cfg, &ctx->identity, &err);
+    if (rc) {
+        fprintf(stderr, "imapconform run: %s\n", err.msg);
+        return ic_cli_exit_for(rc);
+    }
+    return 0;
+}
+
 static int execute(run_options *o, ic_scenario **sel, size_t n, const ic_reqlist *reqs)
 {
-    ic_run_config cfg;
-    fill_config(o, &cfg);
+    run_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.reqs = reqs;
+    fill_config(o, &ctx.cfg);
+    now_iso8601(ctx.started, sizeof ctx.started);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
     ic_transport_set_interrupt(&interrupted);
+    int unreachable = gather_identity(&ctx);
+    if (unreachable) {
+        ic_identity_free(&ctx.identity);
+        return unreachable;
+    }
     ic_console con;
     ic_console_init(&con, stdout, o->color, n);
     con.verbose = o->verbose;
@@ -284,11 +414,10 @@ static int execute(run_options *o, ic_scenario **sel, size_t n, const ic_reqlist
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     size_t ran = 0;
-    int unreachable = 0;
     for (; results && ran < n && !interrupted; ran++) {
         ic_console_start(&con, sel[ran]);
-        ic_engine_run(&cfg, sel[ran], reqs, &results[ran]);
-        ic_expect_apply(o->expect, &results[ran]);
+        ic_engine_run(&ctx.cfg, sel[ran], reqs, &results[ran]);
+        finish_result(o, &ctx, &results[ran]);
         if ((unreachable = unreachable_exit(&results[ran])) != 0) {
             ic_result_free(&results[ran]);
             break;
@@ -300,22 +429,24 @@ static int execute(run_options *o, ic_scenario **sel, size_t n, const ic_reqlist
         for (size_t i = 0; i < ran; i++)
             ic_result_free(&results[i]);
         free(results);
+        ic_identity_free(&ctx.identity);
         return unreachable;
     }
     ic_transport_set_interrupt(NULL);   /* the sweep must finish */
     if (o->sweep) {
         ic_error err;
-        if (ic_engine_sweep_prefix(&cfg, &err) < 0)
+        if (ic_engine_sweep_prefix(&ctx.cfg, &err) < 0)
             fprintf(stderr, "imapconform run: could not delete leftovers under %s: %s\n", o->prefix,
                     err.msg);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    int report_status = results && ran ? write_reports(o, results, ran) : 0;
-    ic_console_summary(&con, &tally, (double)(t1.tv_sec - t0.tv_sec) +
-                                         (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    ctx.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    int report_status = results && ran ? write_reports(o, &ctx, sel, results, ran) : 0;
+    ic_console_summary(&con, &tally, ctx.seconds);
     for (size_t i = 0; results && i < ran; i++)
         ic_result_free(&results[i]);
     free(results);
+    ic_identity_free(&ctx.identity);
     if (interrupted) {
         fprintf(stderr, "imapconform run: interrupted after %zu of %zu scenarios; mailboxes under "
                 "%s were removed\n", ran, n, o->prefix);
@@ -359,6 +490,43 @@ static int load_expectations(run_options *o, const ic_scenario_set *set)
     return rc ? -1 : 0;
 }
 
+/* --profile NAME: a name from the profiles/ directory beside the
+ * scenarios, or a path to a profile file. */
+static int load_profile(run_options *o)
+{
+    const char *name = o->profile_name ? o->profile_name : IC_PROFILE_DEFAULT;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/profiles", ic_cli_default_scenario_dir());
+    ic_error err;
+    if (ic_profile_set_load(dir, &o->profiles, &err) != IC_OK) {
+        fprintf(stderr, "imapconform run: %s\n", err.msg);
+        return -1;
+    }
+    o->profile = ic_profile_set_find(&o->profiles, name);
+    if (!o->profile) {
+        fprintf(stderr, "imapconform run: unknown profile \"%s\"; 'imapconform profiles' lists "
+                "the %zu in %s\n", name, o->profiles.n, dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* The filters, the profile's areas, then the shard: scenario i of the
+ * selection (in load order: sorted by path) belongs to shard (i mod N) + 1, so the parts are
+ * disjoint, cover everything and differ in size by at most one. */
+static size_t select_scenarios(const run_options *o, const ic_scenario_set *set, ic_scenario **sel)
+{
+    size_t nsel = 0, index = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const ic_scenario *sc = set->items[i];
+        if (!ic_selection_matches(&o->sel, sc) || !ic_profile_selects(o->profile, sc->area))
+            continue;
+        if (!o->shard_n || index++ % o->shard_n == o->shard_k - 1)
+            sel[nsel++] = set->items[i];
+    }
+    return nsel;
+}
+
 int ic_cmd_run(int argc, char **argv)
 {
     run_options o;
@@ -378,11 +546,10 @@ int ic_cmd_run(int argc, char **argv)
     }
     if (parsed == 0 && o.expect_path && load_expectations(&o, &set) != 0)
         parsed = -1;
+    if (parsed == 0 && load_profile(&o) != 0)
+        parsed = -1;
     ic_scenario **sel = parsed == 0 ? calloc(set.n + 1, sizeof *sel) : NULL;
-    size_t nsel = 0;
-    for (size_t i = 0; sel && i < set.n; i++)
-        if (ic_selection_matches(&o.sel, set.items[i]))
-            sel[nsel++] = set.items[i];
+    size_t nsel = sel ? select_scenarios(&o, &set, sel) : 0;
     if (sel && nsel == 0) {
         fprintf(stderr, "imapconform run: no scenario selected (%zu loaded); check --filter, "
                 "--tag and --requirement\n", set.n);
@@ -394,6 +561,7 @@ int ic_cmd_run(int argc, char **argv)
     }
     free(sel);
     ic_expect_free(o.expect);
+    ic_profile_set_free(&o.profiles);
     ic_scenario_set_free(&set);
     ic_cli_conn_free(&o.conn);
     ic_cli_conn_free(&o.conn2);
